@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# Build stage: the same steps as the test command's build (npm ci runs `prepare`,
+# which is `tsc -p tsconfig.build.json`), so image and tests cannot drift.
+FROM node:22-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY agent ./agent
+RUN npm ci
+
+# Runtime dependencies only, without install scripts.
+FROM node:22-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /src/dist/agent ./dist/agent
+COPY package.json ./
+COPY charts/vnf-agent/crds ./charts/vnf-agent/crds
+# The chart runs the container as this user with a read-only root filesystem:
+# nothing below writes outside /tmp (mounted as an emptyDir by the chart).
+USER 65532:65532
+EXPOSE 8686
+# node is PID 1 and handles SIGTERM itself (graceful stop, lease release); no shell wrapper.
+ENTRYPOINT ["node", "/app/dist/agent/main.js"]
+CMD ["run"]

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the real Kubernetes control plane the tests run against: kube-apiserver,
+# kube-controller-manager and etcd from the Go modules pinned in go.mod, and helm
+# from its own module. Output goes to a cache folder outside the repo, keyed by
+# version, so only the first run on a machine pays for the build.
+# Prints the folder that holds the binaries on its last line.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+K8S=$(sed -n 's/^[[:space:]]*k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' "$here/go.mod")
+ETCD=$(sed -n 's/^[[:space:]]*go.etcd.io\/etcd\/server\/v3 \(v[0-9.]*\).*/\1/p' "$here/go.mod")
+HELM=v3.19.5
+MINOR=$(cut -d. -f2 <<<"$K8S")
+OUT=${VNF_CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vnf-agent/controlplane}/k8s-$K8S-etcd-$ETCD-helm-$HELM
+mkdir -p "$OUT"
+export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+
+build_k8s() {
+  local version_flags="-X k8s.io/component-base/version.gitVersion=$K8S -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$MINOR"
+  rm -rf "$OUT/.tmp"; mkdir -p "$OUT/.tmp"
+  (cd "$here" && go build -trimpath -o "$OUT/.tmp/" -ldflags "-s -w $version_flags" \
+      k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager go.etcd.io/etcd/server/v3)
+  # go names the etcd binary after its package folder, `server`.
+  mv "$OUT/.tmp/server" "$OUT/etcd"
+  mv "$OUT/.tmp/kube-apiserver" "$OUT/.tmp/kube-controller-manager" "$OUT/"
+}
+
+build_helm() {
+  # helm's own go.mod has no replace directives, so `go install` works; the -X flags make
+  # `helm template`/`lint` assume the same Kubernetes version as our API server.
+  GOBIN="$OUT/.tmp" go install -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$MINOR" \
+    "helm.sh/helm/v3/cmd/helm@$HELM"
+  mv "$OUT/.tmp/helm" "$OUT/helm"
+}
+
+start=$(date +%s)
+if [ ! -x "$OUT/kube-apiserver" ] || [ ! -x "$OUT/kube-controller-manager" ] || [ ! -x "$OUT/etcd" ]; then
+  echo "controlplane: building kube-apiserver, kube-controller-manager $K8S and etcd $ETCD into $OUT" >&2
+  build_k8s
+fi
+if [ ! -x "$OUT/helm" ]; then
+  echo "controlplane: building helm $HELM" >&2
+  build_helm
+fi
+rmdir "$OUT/.tmp" 2>/dev/null || true
+echo "controlplane: binaries ready in $(( $(date +%s) - start ))s" >&2
+echo "$OUT"

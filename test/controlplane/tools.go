@@ -1,0 +1,12 @@
+//go:build tools
+
+// Package controlplane pins the Kubernetes release whose real kube-apiserver,
+// kube-controller-manager and etcd the integration tests run against. Nothing
+// here is compiled into vnf-agent; build.sh builds the binaries into a cache.
+package controlplane
+
+import (
+	_ "go.etcd.io/etcd/server/v3"
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+)

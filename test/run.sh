@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The test command (npm test). On a fresh machine it installs and builds what the
+# tests need, then type-checks, lints and runs every test once. Its last line is
+# the runner's summary: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n== %s\n' "$*"; }
+
+step "system packages (sip-tester, kamailio)"
+bash test/setup/system-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+step "control plane binaries (cached after the first build)"
+VNF_CONTROLPLANE_BIN=$(bash test/controlplane/build.sh | tail -1) || { echo "0 passed, 1 failed"; exit 1; }
+export VNF_CONTROLPLANE_BIN
+
+step "build, type check, lint"
+npm run --silent build && npm run --silent typecheck && npm run --silent lint || { echo "0 passed, 1 failed"; exit 1; }
+
+step "tests"
+shopt -s globstar nullglob
+files=(test/**/*.test.ts)
+tap=$(mktemp)
+node --test --import tsx \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$tap" \
+  "${files[@]}"
+rc=$?
+passed=$(awk '/^# pass /{print $3}' "$tap"); failed=$(awk '/^# fail /{print $3}' "$tap")
+rm -f "$tap"
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit $rc

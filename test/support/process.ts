@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export const AGENT_BIN = 'dist/agent/main.js';
+
+export interface Exited {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built CLI to completion with a clean environment plus `env`. */
+export async function runAgent(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<Exited> {
+  const child = startAgent(args, env);
+  return child.exited(timeoutMs);
+}
+
+export interface RunningProcess {
+  readonly child: ChildProcess;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  exited(timeoutMs?: number): Promise<Exited>;
+}
+
+export function startAgent(args: string[], env: Record<string, string> = {}): RunningProcess {
+  return startProcess(process.execPath, [AGENT_BIN, ...args], cleanEnv(env));
+}
+
+export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv): RunningProcess {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (err += b.toString()));
+  const done = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    async exited(timeoutMs = 15_000) {
+      const timer = delay(timeoutMs).then(() => 'timeout' as const);
+      const result = await Promise.race([done, timer]);
+      if (result === 'timeout') {
+        child.kill('SIGKILL');
+        throw new Error(`process did not exit within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`);
+      }
+      const [code, signal] = result;
+      return { code, signal, stdout: out, stderr: err };
+    },
+  };
+}
+
+/** The environment minus any VNF_AGENT_* the developer may have exported. */
+export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VNF_AGENT_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = createServer();
+  server.listen(0, host);
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** Polls `check` until it returns a value or the deadline passes. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string, intervalMs = 50): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  let lastError: unknown;
+  while (performance.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await delay(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+}

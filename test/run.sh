@@ -16,6 +16,17 @@ export VNF_CONTROLPLANE_BIN
 step "build, type check, lint"
 npm run --silent build && npm run --silent typecheck && npm run --silent lint || { echo "0 passed, 1 failed"; exit 1; }
 
+step "control plane (one for the whole run, shared by every test file)"
+ready=$(mktemp); rm -f "$ready"
+node --import tsx test/controlplane/standalone.ts --ready-file "$ready" &
+cp_pid=$!
+stop_cp() { kill -INT "$cp_pid" 2>/dev/null; wait "$cp_pid" 2>/dev/null; rm -f "$ready"; }
+trap stop_cp EXIT
+for _ in $(seq 1 240); do [ -s "$ready" ] && break; kill -0 "$cp_pid" 2>/dev/null || break; sleep 0.5; done
+[ -s "$ready" ] || { echo "control plane did not start"; echo "0 passed, 1 failed"; exit 1; }
+VNF_TEST_KUBECONFIG=$(cat "$ready")
+export VNF_TEST_KUBECONFIG
+
 step "tests"
 shopt -s globstar nullglob
 files=(test/**/*.test.ts)
@@ -27,5 +38,6 @@ node --test --import tsx \
 rc=$?
 passed=$(awk '/^# pass /{print $3}' "$tap"); failed=$(awk '/^# fail /{print $3}' "$tap")
 rm -f "$tap"
+stop_cp >/dev/null 2>&1; trap - EXIT
 echo "${passed:-0} passed, ${failed:-0} failed"
 exit $rc

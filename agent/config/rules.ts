@@ -19,4 +19,11 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
     c.cluster !== '' && !podNamePattern.test(c.podName)
       ? [{ source: envName('podName'), reason: `must be a valid pod name (got ${JSON.stringify(c.podName)})` }]
       : [],
+  (c) => (c.peersRenderer !== 'none' && c.peersFile === '' ? [{ source: envName('peersFile'), reason: `is required when ${envName('peersRenderer')} is ${c.peersRenderer}` }] : []),
+  (c) => (c.peersReload !== 'none' && c.peersRenderer === 'none' ? [{ source: envName('peersReload'), reason: `needs ${envName('peersRenderer')}: there is no peer file to reload` }] : []),
+  (c) =>
+    (c.peersReload === 'kamailio-rpc' || c.peersReload === 'http') && !/^https?:\/\/[^/\s]+/.test(c.peersReloadUrl)
+      ? [{ source: envName('peersReloadUrl'), reason: `must be an http(s) URL when ${envName('peersReload')} is ${c.peersReload} (got ${JSON.stringify(c.peersReloadUrl)})` }]
+      : [],
+  (c) => (c.peersReload === 'signal' && c.peersReloadProcess === '' ? [{ source: envName('peersReloadProcess'), reason: `is required when ${envName('peersReload')} is signal` }] : []),
 ];

@@ -62,6 +62,58 @@ export const ConfigSchema = Type.Object(
       default: 10_000,
       description: 'Upper bound for a graceful stop after SIGTERM; keep it below the pod\'s terminationGracePeriodSeconds.',
     }),
+    peersRenderer: Type.Enum(['json', 'lines', 'kamailio-dispatcher', 'clearwater-cluster-settings', 'none'], {
+      default: 'none',
+      description:
+        'Peer file format for the local SIP server: kamailio-dispatcher (dispatcher.list), clearwater-cluster-settings (servers=/new_servers=), lines (ip:port), json, or none to not write one.',
+    }),
+    peersFile: Type.String({
+      default: '',
+      description: 'Where the peer file is written (atomically, only on change). Put it on a volume the SIP server container mounts too.',
+    }),
+    peersSource: Type.Enum(['upstreams', 'self'], {
+      default: 'upstreams',
+      description: 'Whose members are rendered: upstreams (the VnfCluster\'s upstream clusters, e.g. Bono -> Sprouts) or self (this cluster, e.g. Clearwater cluster_settings).',
+    }),
+    peersSipPort: Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      default: 0,
+      description: 'Port the peers listen on (Sprout S-CSCF: 5054). 0 means the same as sipPort.',
+    }),
+    peersTransport: Type.Enum(['udp', 'tcp'], { default: 'udp', description: 'Transport written into kamailio-dispatcher URIs (;transport=).' }),
+    peersDispatcherSetId: Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      default: 1,
+      description: 'Dispatcher set id of the first upstream cluster; the next ones get +1. Match ds_select_dst() in the Kamailio config.',
+    }),
+    peersReload: Type.Enum(['kamailio-rpc', 'http', 'signal', 'none'], {
+      default: 'none',
+      description: 'How the SIP server learns the file changed: kamailio-rpc (JSON-RPC dispatcher.reload), http (call peersReloadUrl), signal (to peersReloadProcess), none.',
+    }),
+    peersReloadUrl: Type.String({
+      default: '',
+      description: 'URL for kamailio-rpc (Kamailio xhttp + jsonrpcs, e.g. http://127.0.0.1:5060/RPC) or http reloads.',
+    }),
+    peersReloadMethod: Type.Enum(['POST', 'PUT', 'GET'], { default: 'POST', description: 'HTTP method of http reloads.' }),
+    peersReloadProcess: Type.String({
+      default: '',
+      description: 'Process name to signal for signal reloads (e.g. sprout). Needs shareProcessNamespace: true on the pod.',
+    }),
+    peersReloadSignal: Type.Enum(['SIGHUP', 'SIGUSR1', 'SIGUSR2'], { default: 'SIGHUP', description: 'Signal sent for signal reloads.' }),
+    peersTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 60_000,
+      default: 2_000,
+      description: 'Bound on one peer-file write and on one reload; a slower one counts as failed and is retried.',
+    }),
+    peersRetryMaxMs: Type.Integer({
+      minimum: 1_000,
+      maximum: 600_000,
+      default: 30_000,
+      description: 'Longest wait between retries of a failed write or reload (backoff doubles from 1 s). Kamailio refuses reloads within reload_delta (5 s) of the last.',
+    }),
   },
   { additionalProperties: false },
 );

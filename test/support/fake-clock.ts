@@ -36,16 +36,18 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortError());
     return new Promise((resolve, reject) => {
-      const sleeper: Sleeper = { wakeAt: this.#now + Math.max(0, ms), resolve };
+      const onAbort = () => {
+        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+        reject(abortError());
+      };
+      // Loops sleep many times on one long-lived signal: drop the listener when the sleep ends.
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const sleeper: Sleeper = { wakeAt: this.#now + Math.max(0, ms), resolve: wake };
       this.#sleepers.push(sleeper);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
-          reject(abortError());
-        },
-        { once: true },
-      );
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -54,9 +56,19 @@ export class FakeClock implements Clock {
     return this.#sleepers.length;
   }
 
+  /**
+   * Moves monotonic time without waking anyone: a starved or paused process
+   * whose timers fire late. The next `advance` wakes what came due meanwhile.
+   */
+  jump(ms: number): void {
+    this.#now += ms;
+  }
+
   /** Advances time and wakes every sleeper whose deadline passed, in deadline order. */
   async advance(ms: number): Promise<void> {
     const target = this.#now + ms;
+    // Work started before this call (a loop's first pass) settles at the current time, not at a later deadline.
+    await flushMicrotasks();
     for (;;) {
       const next = this.#sleepers.filter((s) => s.wakeAt <= target).sort((a, b) => a.wakeAt - b.wakeAt)[0];
       if (!next) break;

@@ -1,0 +1,123 @@
+import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/clock.js';
+import { callOptions, PatchStrategy } from './request.js';
+import { toKubeError } from './errors.js';
+import { ResilientWatch } from './watch.js';
+
+export const DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
+export const DRAINING_ANNOTATION = 'vnf-agent.dev/draining';
+
+/** What membership needs to know about a pod; no Kubernetes types beyond this file. */
+export interface PodFacts {
+  readonly name: string;
+  readonly ip: string;
+  readonly ready: boolean;
+  readonly deleting: boolean;
+  readonly draining: boolean;
+  readonly createdAt: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export function podFacts(pod: V1Pod): PodFacts {
+  const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  const created = pod.metadata?.creationTimestamp as unknown;
+  return {
+    name: pod.metadata?.name ?? '',
+    ip: pod.status?.podIP ?? '',
+    ready,
+    deleting: Boolean(pod.metadata?.deletionTimestamp),
+    draining: pod.metadata?.annotations?.[DRAINING_ANNOTATION] === 'true',
+    createdAt: created instanceof Date ? created.toISOString() : typeof created === 'string' ? created : '',
+    labels: { ...(pod.metadata?.labels ?? {}) },
+  };
+}
+
+export interface PodWatchOptions {
+  readonly core: CoreV1Api;
+  readonly kubeConfig: KubeConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly namespace: string;
+  readonly labelSelector: string;
+  readonly timeoutMs: number;
+  readonly serverTimeoutSeconds?: number;
+  readonly idleGraceMs?: number;
+  readonly initialResourceVersion?: string;
+  /** Called with the full current pod set after every change. */
+  readonly onChange: (pods: readonly PodFacts[]) => void;
+}
+
+/** Keeps the current set of pods matching a selector, from a resilient list+watch. */
+export class PodWatch {
+  readonly #pods = new Map<string, PodFacts>();
+  readonly #watch: ResilientWatch<V1Pod>;
+
+  constructor(private readonly o: PodWatchOptions) {
+    this.#watch = new ResilientWatch<V1Pod>({
+      kubeConfig: o.kubeConfig,
+      clock: o.clock,
+      logger: o.logger,
+      path: `/api/v1/namespaces/${o.namespace}/pods`,
+      labelSelector: o.labelSelector,
+      serverTimeoutSeconds: o.serverTimeoutSeconds,
+      idleGraceMs: o.idleGraceMs,
+      initialResourceVersion: o.initialResourceVersion,
+      list: async (signal) => {
+        const list = await o.core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.labelSelector }, callOptions({ timeoutMs: o.timeoutMs, signal }));
+        return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
+      },
+      onSync: (items) => {
+        this.#pods.clear();
+        for (const pod of items) this.#pods.set(pod.metadata?.name ?? '', podFacts(pod));
+        this.#emit();
+      },
+      onEvent: (type, pod) => {
+        const name = pod.metadata?.name ?? '';
+        if (type === 'DELETED') this.#pods.delete(name);
+        else this.#pods.set(name, podFacts(pod));
+        this.#emit();
+      },
+    });
+  }
+
+  get stats(): ResilientWatch<V1Pod>['stats'] {
+    return this.#watch.stats;
+  }
+
+  pods(): PodFacts[] {
+    return [...this.#pods.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  start(): void {
+    this.#watch.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#watch.stop();
+  }
+
+  #emit(): void {
+    this.o.onChange(this.pods());
+  }
+}
+
+/** Pod annotation writes: the deletion cost before a scale-in, the draining mark. */
+export class PodAnnotator {
+  constructor(
+    private readonly core: CoreV1Api,
+    private readonly namespace: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async annotate(pod: string, annotations: Record<string, string | null>, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.core.patchNamespacedPod(
+        { name: pod, namespace: this.namespace, body: { metadata: { annotations } } },
+        callOptions({ timeoutMs: this.timeoutMs, signal, contentType: PatchStrategy.MergePatch }),
+      );
+    } catch (err) {
+      throw toKubeError(err, `annotate Pod ${this.namespace}/${pod}`);
+    }
+  }
+}

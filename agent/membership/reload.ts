@@ -1,0 +1,46 @@
+import { kamailioRpc } from './kamailio-rpc.js';
+
+export const RELOAD_KINDS = ['kamailio-rpc', 'http', 'signal', 'none'] as const;
+export type ReloadKind = (typeof RELOAD_KINDS)[number];
+
+/**
+ * Tells the SIP server to re-read its peer file. The caller bounds every call
+ * with a timeout and aborts `signal` when it expires; implementations must
+ * pass `signal` to their I/O. A rejection means "not reloaded, try again".
+ */
+export interface Reloader {
+  /** Short description for sentences and logs ("kamailio dispatcher.reload at http://..."). */
+  readonly describe: string;
+  reload(signal: AbortSignal): Promise<void>;
+}
+
+/** For SIP servers that watch the file themselves, or when only the file is wanted. */
+export const noReload: Reloader = {
+  describe: 'no reload',
+  reload: () => Promise.resolve(),
+};
+
+/** Kamailio: JSON-RPC `dispatcher.reload` over HTTP (jsonrpcs + xhttp). */
+export function kamailioDispatcherReloader(url: string): Reloader {
+  const rpc = kamailioRpc(url);
+  return {
+    describe: `kamailio dispatcher.reload at ${url}`,
+    reload: async (signal) => {
+      await rpc.call('dispatcher.reload', [], signal);
+    },
+  };
+}
+
+export type HttpReloadMethod = 'POST' | 'PUT' | 'GET';
+
+/** Any SIP server with a reload endpoint: any 2xx answer counts as reloaded. */
+export function httpReloader(url: string, method: HttpReloadMethod): Reloader {
+  return {
+    describe: `HTTP ${method} ${url}`,
+    reload: async (signal) => {
+      const response = await fetch(url, { method, signal });
+      await response.arrayBuffer(); // drain, so the connection is released
+      if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${method} ${url} answered ${response.status}`);
+    },
+  };
+}

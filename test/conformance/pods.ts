@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { PodWatch, type PodFacts } from '../../agent/kube/pods.js';
+import { systemClock } from '../../agent/clock/clock.js';
+import { FreezingProxy } from '../support/tcp-proxy.js';
+import { kubeConfigFrom, rawRequest } from '../support/kube.js';
+import { waitUntil } from './lease.js';
+import type { SuiteContext } from './suite.js';
+
+const silent = pino({ level: 'silent' });
+
+const pod = (name: string, labels: Record<string, string>) => ({
+  metadata: { name, labels },
+  spec: { containers: [{ name: 'sip', image: 'example.invalid/sip:1' }] },
+});
+
+function watchPods(ctx: SuiteContext, selector: string, extra: Partial<ConstructorParameters<typeof PodWatch>[0]> = {}) {
+  let latest: readonly PodFacts[] = [];
+  const w = new PodWatch({
+    core: ctx.kc.makeApiClient(CoreV1Api),
+    kubeConfig: ctx.kc,
+    clock: systemClock,
+    logger: silent,
+    namespace: ctx.namespace,
+    labelSelector: selector,
+    timeoutMs: 5000,
+    onChange: (pods) => (latest = pods),
+    ...extra,
+  });
+  w.start();
+  return { w, names: () => latest.map((p) => p.name) };
+}
+
+/** Waits until the server answers a watch from `rv` with 410 Expired (after etcd compaction). */
+async function waitForExpired(ctx: SuiteContext, rv: string): Promise<void> {
+  const deadline = performance.now() + 20_000;
+  for (;;) {
+    const r = await rawRequest(ctx.kc, 'GET', `/api/v1/namespaces/${ctx.namespace}/pods?watch=true&resourceVersion=${rv}&timeoutSeconds=1`);
+    if (/"code":410/.test(r.body) || r.status === 410) return;
+    if (performance.now() > deadline) throw new Error(`resourceVersion ${rv} never expired: ${r.status} ${r.body.slice(0, 200)}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+export function podWatchCases(ctx: SuiteContext): void {
+  test('Pods: list+watch with a label selector sees adds and deletes of matching pods only', async () => {
+    const core = ctx.kc.makeApiClient(CoreV1Api);
+    await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('w-1', { app: 'watch-a' }) });
+    const { w, names } = watchPods(ctx, 'app=watch-a');
+    try {
+      await waitUntil(() => names().join() === 'w-1', 'initial list');
+      await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('w-2', { app: 'watch-a' }) });
+      await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('other', { app: 'watch-b' }) });
+      await waitUntil(() => names().join() === 'w-1,w-2', 'added pod');
+      await core.deleteNamespacedPod({ name: 'w-1', namespace: ctx.namespace, gracePeriodSeconds: 0 });
+      await waitUntil(() => names().join() === 'w-2', 'deleted pod');
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('Pods: a watch from an expired resourceVersion gets 410 and relists', async () => {
+    const core = ctx.kc.makeApiClient(CoreV1Api);
+    await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('g-1', { app: 'gone' }) });
+    await waitForExpired(ctx, '1');
+    const { w, names } = watchPods(ctx, 'app=gone', { initialResourceVersion: '1' });
+    try {
+      await waitUntil(() => names().join() === 'g-1', 'relisted after 410');
+      assert.ok(w.stats.gone >= 1, `stats ${JSON.stringify(w.stats)}`);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  test('Pods: a silently dead watch connection is abandoned and the watch resumes', async () => {
+    const core = ctx.kc.makeApiClient(CoreV1Api);
+    const target = new URL(ctx.kc.getCurrentCluster()?.server ?? '');
+    const proxy = new FreezingProxy(target.hostname, Number(target.port));
+    await proxy.start();
+    const dir = mkdtempSync(join(tmpdir(), 'vnf-proxy-'));
+    const path = join(dir, 'kubeconfig');
+    writeFileSync(path, readFileSync(ctx.kubeconfigPath, 'utf8').replace(target.host, `127.0.0.1:${proxy.port}`));
+    const viaProxy = { ...ctx, kc: kubeConfigFrom(path) };
+    const { w, names } = watchPods(viaProxy, 'app=dead', { serverTimeoutSeconds: 3, idleGraceMs: 1000 });
+    try {
+      await waitUntil(() => w.stats.lists === 1 && proxy.openConnections > 0, 'watch established');
+      assert.ok(proxy.freezeOpenConnections() > 0);
+      await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('d-1', { app: 'dead' }) });
+      await waitUntil(() => names().join() === 'd-1', 'pod seen after the dead connection was abandoned', 15_000);
+      assert.ok(w.stats.idle >= 1, `stats ${JSON.stringify(w.stats)}`);
+    } finally {
+      await w.stop();
+      await proxy.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

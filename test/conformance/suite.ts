@@ -1,0 +1,43 @@
+import { after, before, describe } from 'node:test';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../support/kube.js';
+import { leaseCases } from './lease.js';
+import { scaleCases } from './scale.js';
+import { podWatchCases } from './pods.js';
+import { vnfClusterCases } from './vnfcluster.js';
+
+/** What a target API server (the real one, or the stand-in) gives the suite. */
+export interface ConformanceTarget {
+  readonly kubeconfigPath: string;
+}
+
+export interface SuiteContext {
+  kc: KubeConfig;
+  kubeconfigPath: string;
+  namespace: string;
+}
+
+/**
+ * One suite, two targets: the same cases run against the real kube-apiserver
+ * and against the stand-in in sim/, so the stand-in cannot drift from the
+ * behaviour vnf-agent's kube/ adapters rely on.
+ */
+export function conformanceSuite(targetName: string, target: () => Promise<ConformanceTarget>): void {
+  describe(`kube/ adapters against ${targetName}`, { timeout: 180_000 }, () => {
+    const ctx = {} as SuiteContext;
+    before(async () => {
+      const t = await target();
+      ctx.kubeconfigPath = t.kubeconfigPath;
+      ctx.kc = kubeConfigFrom(t.kubeconfigPath);
+      await installCrd(ctx.kc);
+      ctx.namespace = await freshNamespace(ctx.kc, 'conformance');
+    });
+    after(async () => {
+      if (ctx.kc) await deleteNamespace(ctx.kc, ctx.namespace);
+    });
+    leaseCases(ctx);
+    scaleCases(ctx);
+    podWatchCases(ctx);
+    vnfClusterCases(ctx);
+  });
+}

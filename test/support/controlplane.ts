@@ -1,0 +1,212 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { freePort } from './process.js';
+
+/**
+ * The real Kubernetes control plane the integration tests run against: etcd,
+ * kube-apiserver (RBAC, TokenRequest, generated serving certs) and
+ * kube-controller-manager (Deployment, ReplicaSet, GC, namespace and
+ * ServiceAccount controllers), built from Go modules by test/controlplane/build.sh.
+ * Processes and the temp dir are always cleaned up, also when a test fails or
+ * the runner is interrupted.
+ */
+export interface ControlPlane {
+  readonly dir: string;
+  readonly server: string;
+  readonly kubeconfigPath: string;
+  readonly caPath: string;
+  readonly adminToken: string;
+  /** Stops the API server process only (etcd keeps the data), for outage tests. */
+  stopApiServer(): Promise<void>;
+  startApiServer(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The binaries' folder: from test/run.sh, or built (or found in the cache) now. */
+export function controlPlaneBinDir(): string {
+  const given = process.env.VNF_CONTROLPLANE_BIN;
+  if (given && existsSync(join(given, 'kube-apiserver'))) return given;
+  const out = execFileSync('bash', ['test/controlplane/build.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const dir = out.trim().split('\n').pop() ?? '';
+  process.env.VNF_CONTROLPLANE_BIN = dir;
+  return dir;
+}
+
+const live = new Set<ChildProcess>();
+const dirs = new Set<string>();
+let hooked = false;
+
+/** Kills every child and removes temp dirs when this process exits for any reason. */
+function hookCleanup(): void {
+  if (hooked) return;
+  hooked = true;
+  const cleanup = (): void => {
+    for (const child of live) child.kill('SIGKILL');
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  };
+  process.on('exit', cleanup);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      cleanup();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
+}
+
+function launch(name: string, bin: string, args: string[], logDir: string): ChildProcess {
+  const logPath = join(logDir, `${name}.log`);
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const append = (b: Buffer): void => {
+    log += b.toString();
+    if (log.length > 2_000_000) log = log.slice(-1_000_000);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  child.on('exit', () => {
+    live.delete(child);
+    try {
+      writeFileSync(logPath, log);
+    } catch {
+      // the temp dir may already be gone during cleanup
+    }
+  });
+  live.add(child);
+  (child as ChildProcess & { logTail?: () => string }).logTail = () => log.slice(-4000);
+  return child;
+}
+
+function logTail(child: ChildProcess): string {
+  return (child as ChildProcess & { logTail?: () => string }).logTail?.() ?? '';
+}
+
+async function stopChild(child: ChildProcess | undefined, graceMs = 5000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const outcome = await Promise.race([exited, delay(graceMs).then(() => 'timeout')]);
+  if (outcome === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+function httpsGet(url: string, ca: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, headers: { authorization: `Bearer ${token}` }, timeout: 2000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function waitFor(what: string, child: ChildProcess, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${logTail(child)}`);
+    if (await check().catch(() => false)) return;
+    await delay(200);
+  }
+  throw new Error(`${what} not ready within ${timeoutMs} ms:\n${logTail(child)}`);
+}
+
+export function kubeconfigYaml(server: string, caPath: string, token: string, user = 'admin'): string {
+  return `apiVersion: v1
+kind: Config
+clusters:
+- name: vnf-test
+  cluster:
+    server: ${server}
+    certificate-authority: ${caPath}
+users:
+- name: ${user}
+  user:
+    token: ${token}
+contexts:
+- name: vnf-test
+  context:
+    cluster: vnf-test
+    user: ${user}
+    namespace: default
+current-context: vnf-test
+`;
+}
+
+export async function startControlPlane(): Promise<ControlPlane> {
+  hookCleanup();
+  const bin = controlPlaneBinDir();
+  const dir = mkdtempSync(join(tmpdir(), 'vnf-cp-'));
+  dirs.add(dir);
+  mkdirSync(join(dir, 'pki'));
+  const adminToken = randomBytes(16).toString('hex');
+  writeFileSync(join(dir, 'tokens.csv'), `${adminToken},admin,admin-uid,"system:masters"\n`);
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'sec1', format: 'pem' }));
+
+  const [etcdPort, etcdPeer, apiPort, kcmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+  const etcd = launch('etcd', join(bin, 'etcd'), [
+    `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+    `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
+    `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`, '--unsafe-no-fsync', '--log-level=warn',
+  ], dir);
+  await waitFor('etcd', etcd, async () => (await fetch(`${etcdUrl}/health`)).ok, 20_000);
+
+  const server = `https://127.0.0.1:${apiPort}`;
+  const caPath = join(dir, 'pki', 'apiserver.crt');
+  const apiArgs = [
+    `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+    `--cert-dir=${join(dir, 'pki')}`, '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${join(dir, 'sa.key')}`, `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+    '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC', `--token-auth-file=${join(dir, 'tokens.csv')}`,
+    '--endpoint-reconciler-type=none', '--disable-admission-plugins=ServiceAccount', '--allow-privileged=true',
+    '--profiling=false', '--v=1',
+    // Pods bypass the watch cache and etcd compacts every 5 s, so a watch that
+    // resumes from an old resourceVersion really gets 410 Expired, as it does in
+    // a busy production cluster; the sidecar must survive exactly that.
+    '--watch-cache-sizes=pods#0', '--etcd-compaction-interval=5s', ...(process.env.VNF_TEST_APISERVER_FLAGS ?? '').split(' ').filter(Boolean),
+  ];
+  let api = launch('kube-apiserver', join(bin, 'kube-apiserver'), apiArgs, dir);
+  const apiReady = async (): Promise<boolean> =>
+    existsSync(caPath) && (await httpsGet(`${server}/readyz`, readFileSync(caPath, 'utf8'), adminToken)).status === 200;
+  await waitFor('kube-apiserver', api, apiReady, 60_000);
+
+  const kubeconfigPath = join(dir, 'admin.kubeconfig');
+  writeFileSync(kubeconfigPath, kubeconfigYaml(server, caPath, adminToken));
+  const kcm = launch('kube-controller-manager', join(bin, 'kube-controller-manager'), [
+    `--kubeconfig=${kubeconfigPath}`, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`,
+    '--controllers=deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller',
+    '--concurrent-deployment-syncs=5', '--concurrent-replicaset-syncs=5', '--v=1',
+  ], dir);
+
+  return {
+    dir,
+    server,
+    kubeconfigPath,
+    caPath,
+    adminToken,
+    async stopApiServer() {
+      await stopChild(api);
+    },
+    async startApiServer() {
+      api = launch('kube-apiserver', join(bin, 'kube-apiserver'), apiArgs, dir);
+      await waitFor('kube-apiserver', api, apiReady, 60_000);
+    },
+    async stop() {
+      await stopChild(kcm);
+      await stopChild(api);
+      await stopChild(etcd);
+      rmSync(dir, { recursive: true, force: true });
+      dirs.delete(dir);
+    },
+  };
+}

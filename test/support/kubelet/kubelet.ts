@@ -1,0 +1,197 @@
+import { mkdirSync } from 'node:fs';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { ResilientWatch } from '../../../agent/kube/watch.js';
+import { callOptions, PatchStrategy } from '../../../agent/kube/request.js';
+import { systemClock } from '../../../agent/clock/clock.js';
+import { startContainers, stopContainers, type ImageRunner, type RunningContainer } from './runner.js';
+import { probeReady } from './probes.js';
+
+export interface KubeletOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly nodeName?: string;
+  /** Pods get 127.<subnet>.0.10 and up, so two kubelets on one machine never share an address. */
+  readonly subnet?: number;
+  readonly runners?: Readonly<Record<string, ImageRunner>>;
+  readonly logDir?: string;
+  readonly probePeriodMs?: number;
+}
+
+interface PodState {
+  ip: string;
+  containers: RunningContainer[];
+  ready: boolean | undefined;
+  forcedNotReady: boolean;
+  probing: boolean;
+  stopping: boolean;
+}
+
+/**
+ * A simulated kubelet for the real control plane: binds pending pods to one
+ * fake node, gives each its own loopback IP, runs its containers as local
+ * processes (when an image runner is registered), reports readiness from the
+ * pod's readiness probe, and on deletion runs the preStop hook, stops the
+ * processes (SIGTERM, then SIGKILL after the grace period) and removes the pod.
+ */
+export class SimulatedKubelet {
+  readonly nodeName: string;
+  readonly #core: CoreV1Api;
+  readonly #pods = new Map<string, PodState>();
+  readonly #queues = new Map<string, Promise<void>>();
+  readonly #watch: ResilientWatch<V1Pod>;
+  readonly #subnet: number;
+  readonly #logDir: string;
+  #nextHost = 10;
+  #probeTimer: NodeJS.Timeout | undefined;
+  #latest = new Map<string, V1Pod>();
+
+  constructor(private readonly o: KubeletOptions) {
+    this.nodeName = o.nodeName ?? 'sim-node-0';
+    this.#core = o.kubeConfig.makeApiClient(CoreV1Api);
+    this.#subnet = o.subnet ?? 10 + (process.pid % 200);
+    this.#logDir = o.logDir ?? '/tmp';
+    mkdirSync(this.#logDir, { recursive: true });
+    this.#watch = new ResilientWatch<V1Pod>({
+      kubeConfig: o.kubeConfig, clock: systemClock, logger: pino({ level: 'silent' }), path: '/api/v1/pods',
+      list: async (signal) => {
+        const list = await this.#core.listPodForAllNamespaces({}, callOptions({ timeoutMs: 10_000, signal }));
+        return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
+      },
+      onSync: (items) => items.forEach((p) => this.#enqueue(p)),
+      onEvent: (type, pod) => (type === 'DELETED' ? this.#enqueueGone(pod) : this.#enqueue(pod)),
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.#core.createNode({ body: { metadata: { name: this.nodeName, labels: { 'kubernetes.io/hostname': this.nodeName } } } }).catch((e: { code?: number }) => {
+      if (e.code !== 409) throw e;
+    });
+    this.#watch.start();
+    this.#probeTimer = setInterval(() => void this.#probeAll(), this.o.probePeriodMs ?? 500);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#probeTimer);
+    await this.#watch.stop();
+    await Promise.all([...this.#pods.values()].map((s) => stopContainers(s.containers, 2000)));
+  }
+
+  /** Forces a pod not ready (or lets its probe decide again). */
+  setNotReady(namespace: string, name: string, notReady: boolean): void {
+    const state = this.#pods.get(`${namespace}/${name}`);
+    if (state) state.forcedNotReady = notReady;
+  }
+
+  ipOf(namespace: string, name: string): string | undefined {
+    return this.#pods.get(`${namespace}/${name}`)?.ip;
+  }
+
+  #enqueue(pod: V1Pod): void {
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    this.#latest.set(key, pod);
+    this.#serialize(key, () => this.#sync(key));
+  }
+
+  #enqueueGone(pod: V1Pod): void {
+    const key = `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+    this.#latest.delete(key);
+    this.#serialize(key, async () => {
+      const state = this.#pods.get(key);
+      if (state) await stopContainers(state.containers, 1000);
+      this.#pods.delete(key);
+    });
+  }
+
+  #serialize(key: string, work: () => Promise<void>): void {
+    const next = (this.#queues.get(key) ?? Promise.resolve()).then(work).catch(() => undefined);
+    this.#queues.set(key, next);
+  }
+
+  async #sync(key: string): Promise<void> {
+    const pod = this.#latest.get(key);
+    if (!pod?.metadata?.name || !pod.metadata.namespace) return;
+    const { name, namespace } = pod.metadata;
+    if (pod.metadata.deletionTimestamp) return this.#terminate(key, pod);
+    if (!pod.spec?.nodeName) {
+      await this.#core.createNamespacedBinding({
+        namespace, body: { metadata: { name }, target: { apiVersion: 'v1', kind: 'Node', name: this.nodeName } },
+      }).catch(() => undefined);
+      return;
+    }
+    if (pod.spec.nodeName !== this.nodeName || this.#pods.has(key)) return;
+    const state: PodState = { ip: this.#allocateIp(), containers: [], ready: undefined, forcedNotReady: false, probing: false, stopping: false };
+    this.#pods.set(key, state);
+    const hasProbe = pod.spec.containers.some((c) => c.readinessProbe?.httpGet);
+    await this.#writeStatus(pod, state, !hasProbe);
+    state.containers = startContainers({ ...pod, status: { ...pod.status, podIP: state.ip, hostIP: '127.0.0.1' } }, this.o.runners ?? {}, this.#logDir);
+  }
+
+  async #terminate(key: string, pod: V1Pod): Promise<void> {
+    const state = this.#pods.get(key);
+    if (state && !state.stopping) {
+      state.stopping = true;
+      const graceMs = (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+      await this.#preStop(pod, state).catch(() => undefined);
+      await stopContainers(state.containers, graceMs);
+    }
+    await this.#core
+      .deleteNamespacedPod({ name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', gracePeriodSeconds: 0 })
+      .catch(() => undefined);
+  }
+
+  async #preStop(pod: V1Pod, state: PodState): Promise<void> {
+    for (const c of pod.spec?.containers ?? []) {
+      const hook = c.lifecycle?.preStop?.httpGet;
+      if (!hook) continue;
+      const port = typeof hook.port === 'number' ? hook.port : Number(hook.port);
+      await fetch(`http://${hook.host ?? state.ip}:${port}${hook.path ?? '/'}`, { signal: AbortSignal.timeout(60_000) }).catch(() => undefined);
+    }
+  }
+
+  async #probeAll(): Promise<void> {
+    for (const [key, state] of this.#pods) {
+      const pod = this.#latest.get(key);
+      if (!pod || state.probing || state.stopping) continue;
+      state.probing = true;
+      const ready = !state.forcedNotReady && (await probeReady(pod, state.ip));
+      if (ready !== state.ready) await this.#writeStatus(pod, state, ready).catch(() => undefined);
+      state.probing = false;
+    }
+  }
+
+  async #writeStatus(pod: V1Pod, state: PodState, ready: boolean): Promise<void> {
+    state.ready = ready;
+    const now = new Date().toISOString();
+    const flag = ready ? 'True' : 'False';
+    await this.#core.patchNamespacedPodStatus(
+      {
+        name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '',
+        body: {
+          status: {
+            phase: 'Running', hostIP: '127.0.0.1', podIP: state.ip, podIPs: [{ ip: state.ip }], startTime: pod.status?.startTime ?? now,
+            conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
+              type, status: type === 'Ready' || type === 'ContainersReady' ? flag : 'True', lastTransitionTime: now,
+            })),
+            containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+              name: c.name, image: c.image ?? '', imageID: '', ready, restartCount: 0, started: true, state: { running: { startedAt: now } },
+            })),
+          },
+        },
+      },
+      callOptions({ timeoutMs: 10_000, contentType: PatchStrategy.StrategicMergePatch }),
+    );
+  }
+
+  #allocateIp(): string {
+    const used = new Set([...this.#pods.values()].map((s) => s.ip));
+    for (let i = 0; i < 240; i++) {
+      const host = 10 + ((this.#nextHost - 10 + i) % 240);
+      const ip = `127.${this.#subnet}.0.${host}`;
+      if (!used.has(ip)) {
+        this.#nextHost = host + 1;
+        return ip;
+      }
+    }
+    throw new Error('simulated kubelet ran out of pod IPs');
+  }
+}

@@ -1,0 +1,51 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { expand, resolveEnv } from './env.js';
+
+/** How an image runs on this machine: the simulated kubelet has no container runtime. */
+export type ImageRunner = (container: V1Container, pod: V1Pod) => { command: string; args: string[]; env?: Record<string, string> };
+
+export interface RunningContainer {
+  readonly name: string;
+  readonly child: ChildProcess;
+}
+
+/** Starts every container of a pod whose image has a runner; logs go to logDir/<pod>.<container>.log. */
+export function startContainers(pod: V1Pod, runners: Readonly<Record<string, ImageRunner>>, logDir: string): RunningContainer[] {
+  const started: RunningContainer[] = [];
+  for (const container of pod.spec?.containers ?? []) {
+    const runner = runners[repository(container.image ?? '')];
+    if (!runner) continue;
+    const env = resolveEnv(pod, container);
+    const spec = runner(container, pod);
+    const args = spec.args.map((a) => expand(a, env));
+    const log = createWriteStream(join(logDir, `${pod.metadata?.name ?? 'pod'}.${container.name}.log`), { flags: 'a' });
+    const child = spawn(spec.command, args, { env: { PATH: process.env.PATH ?? '', ...spec.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    started.push({ name: container.name, child });
+  }
+  return started;
+}
+
+/** `registry/name:tag` -> `name`: runners are chosen by image name, whatever the tag. */
+export function repository(image: string): string {
+  const withoutTag = image.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
+  return withoutTag.split('/').pop() ?? withoutTag;
+}
+
+/** SIGTERM, then SIGKILL after the grace period, like the kubelet. */
+export async function stopContainers(running: readonly RunningContainer[], graceMs: number): Promise<void> {
+  await Promise.all(
+    running.map(async ({ child }) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}

@@ -6,6 +6,8 @@ export type Command =
   | { readonly kind: 'help'; readonly text: string }
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly flags: Record<string, string> }
+  | { readonly kind: 'apiserver'; readonly args: readonly string[] }
+  | { readonly kind: 'inject'; readonly args: readonly string[] }
   | { readonly kind: 'usage-error'; readonly message: string };
 
 const USAGE = `Usage: vnf-agent <command> [flags]
@@ -14,6 +16,8 @@ A self-managing sidecar for SIP network functions on Kubernetes.
 
 Commands:
   run        run the sidecar (the container's default command)
+  apiserver  run the embedded stand-in Kubernetes API server alone (local playground, tests)
+  inject     add the sidecar to the Deployments of a manifest (-f FILE)
 
 Global flags:
   -h, --help     show help (also: vnf-agent <command> --help)
@@ -34,6 +38,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (first === undefined || first === '-h' || first === '--help' || first === 'help') return { kind: 'help', text: USAGE };
   if (first === '-V' || first === '--version') return { kind: 'version' };
   if (first === 'run') return parseRun(rest);
+  // The stand-in parses its own flags: it lives in sim/, which the product loads only for this command.
+  if (first === 'apiserver') return { kind: 'apiserver', args: rest };
+  // inject parses its own flags (agent/inject/command.ts).
+  if (first === 'inject') return { kind: 'inject', args: rest };
   if (first.startsWith('-')) return { kind: 'usage-error', message: `unknown flag ${first}\n\n${USAGE}` };
   return { kind: 'usage-error', message: `unknown command ${JSON.stringify(first)}\n\n${USAGE}` };
 }

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseCommandLine } from './cli.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
-import { createLogger, partLogger, type Logger } from './log/logger.js';
+import { createLogger, type Logger } from './log/logger.js';
 import { createRegistry } from './metrics/registry.js';
-import { HealthChecks } from './http/checks.js';
-import { buildServer } from './http/server.js';
+import { startAgent } from './run.js';
+import { runInject } from './inject/command.js';
 import { packageVersion } from './version.js';
 
 /** Exit codes: 0 clean stop, 1 runtime failure, 2 bad command line or configuration. */
@@ -24,6 +24,17 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'usage-error':
       process.stderr.write(`vnf-agent: ${command.message}\n`);
       return EXIT_USAGE;
+    case 'apiserver': {
+      const { runApiServerCommand } = await import('../sim/apiserver/command.js');
+      return runApiServerCommand(command.args);
+    }
+    case 'inject': {
+      const outcome = runInject(command.args, { readStdin: () => readFileSync(0, 'utf8'), version: packageVersion() });
+      // Wait for the write: the exit that follows must not cut a large manifest short.
+      if (outcome.code === 0) await new Promise<void>((done) => process.stdout.write(outcome.stdout, () => done()));
+      else process.stderr.write(outcome.stderr);
+      return outcome.code;
+    }
     case 'run': {
       let config: Config;
       try {
@@ -38,16 +49,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** Wires the concrete parts together and runs until a signal stops them. */
+/** Starts the sidecar and runs until a signal stops it. */
 async function run(config: Config): Promise<number> {
   const logger = createLogger({ level: config.logLevel, pod: config.podName });
   const registry = createRegistry({ version: packageVersion(), nodeVersion: process.version });
-  const liveness = new HealthChecks();
-  const app = buildServer({ logger: partLogger(logger, 'http'), registry, liveness });
-  await app.listen({ host: config.httpHost, port: config.httpPort });
-  logger.info({ host: config.httpHost, port: config.httpPort, version: packageVersion() }, 'Started vnf-agent');
+  const agent = await startAgent(config, logger, registry);
+  logger.info({ address: agent.address, cluster: config.cluster, version: packageVersion() }, 'Started vnf-agent');
   const signal = await nextStopSignal(logger);
-  return shutdown(logger, config, signal, () => app.close());
+  return shutdown(logger, config, signal, () => agent.stop());
 }
 
 function nextStopSignal(logger: Logger): Promise<NodeJS.Signals> {

@@ -1,6 +1,8 @@
 import type { Config } from './schema.js';
 import type { ConfigViolation } from './errors.js';
 import { envName } from './names.js';
+import { timingViolations } from '../election/timing.js';
+import { signalRules } from '../signals/config-rules.js';
 
 /**
  * Checks that span more than one setting. They run only when every setting is
@@ -26,4 +28,15 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
       ? [{ source: envName('peersReloadUrl'), reason: `must be an http(s) URL when ${envName('peersReload')} is ${c.peersReload} (got ${JSON.stringify(c.peersReloadUrl)})` }]
       : [],
   (c) => (c.peersReload === 'signal' && c.peersReloadProcess === '' ? [{ source: envName('peersReloadProcess'), reason: `is required when ${envName('peersReload')} is signal` }] : []),
+  signalRules,
+  // Leader-election timing: the same invariants the LeaderElector constructor enforces.
+  (c) =>
+    timingViolations(c).map((v) => ({
+      source: envName(v.field),
+      reason: v.reason.replace(/\b(leaseDurationMs|renewDeadlineMs|retryPeriodMs)\b/g, (key) => envName(key)),
+    })),
+  (c) =>
+    c.apiTimeoutMs >= c.renewDeadlineMs
+      ? [{ source: envName('apiTimeoutMs'), reason: `must be below ${envName('renewDeadlineMs')} (${c.renewDeadlineMs}), or a hung call could outlive leadership (got ${c.apiTimeoutMs})` }]
+      : [],
 ];

@@ -62,6 +62,39 @@ export const ConfigSchema = Type.Object(
       default: 10_000,
       description: 'Upper bound for a graceful stop after SIGTERM; keep it below the pod\'s terminationGracePeriodSeconds.',
     }),
+    loopIntervalMs: Type.Integer({
+      minimum: 100,
+      maximum: 60_000,
+      default: 1_000,
+      description: 'Period of the agent loop (membership, status, scaling). Events (pod, policy, leadership changes) wake it early, so lower only buys faster reaction to load changes.',
+    }),
+    apiTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 60_000,
+      default: 2_000,
+      description: 'Deadline of every Kubernetes API call. Keep it below the renew deadline so a hung call cannot outlive leadership.',
+    }),
+    leaseDurationMs: Type.Integer({
+      minimum: 1_000,
+      maximum: 300_000,
+      default: 8_000,
+      description:
+        'How long standbys wait after they last saw the Lease change before taking over (written rounded up to whole seconds). Lower = faster failover after a leader dies; it must stay above the renew deadline, and lease/renew-deadline is the clock-rate mismatch tolerated (8s/6s = 1.33).',
+    }),
+    renewDeadlineMs: Type.Integer({
+      minimum: 1,
+      maximum: 300_000,
+      default: 6_000,
+      description:
+        'The leader stops leading (and refuses scale writes) when no renewal succeeded for this long. Keep it at least 2 s below the lease duration (the safety gap) and above 1.2 x the retry period, so a slow API server gets a few retries.',
+    }),
+    retryPeriodMs: Type.Integer({
+      minimum: 1,
+      maximum: 60_000,
+      default: 2_000,
+      description:
+        'Renew cadence of the leader and poll period of standbys (jittered up to 2.2x). Lower = quicker reactions but more Lease writes; the leader makes one write per period.',
+    }),
     peersRenderer: Type.Enum(['json', 'lines', 'kamailio-dispatcher', 'clearwater-cluster-settings', 'none'], {
       default: 'none',
       description:
@@ -113,6 +146,72 @@ export const ConfigSchema = Type.Object(
       maximum: 600_000,
       default: 30_000,
       description: 'Longest wait between retries of a failed write or reload (backoff doubles from 1 s). Kamailio refuses reloads within reload_delta (5 s) of the last.',
+    }),
+    signalSources: Type.String({
+      pattern: '^[a-z-]+(,[a-z-]+)*$',
+      default: 'sip-options,socket',
+      description: 'Load signals to sample, comma-separated: sip-options (required: readiness), socket, kamailio, prometheus. Sprout/Bono: sip-options,socket; Kamailio: add kamailio.',
+    }),
+    signalIntervalMs: Type.Integer({
+      minimum: 100,
+      maximum: 600_000,
+      default: 2_000,
+      description: 'Time between load samples. Shorter reacts faster and costs more probes; keep it below the readiness probe period.',
+    }),
+    signalTimeoutMs: Type.Integer({
+      minimum: 50,
+      maximum: 60_000,
+      default: 1_500,
+      description: 'Bound on one source\'s read; a slower read is reported as timeout. Must be below signalIntervalMs.',
+    }),
+    signalSmoothing: Type.Number({
+      minimum: 0.01,
+      maximum: 1,
+      default: 0.5,
+      description: 'Weight of the newest pass in the utilization moving average: 1 = no smoothing; lower damps spikes but reacts later.',
+    }),
+    signalTargets: Type.String({
+      default: 'socket.udpRxQueueBytes=100000,socket.tcpListenBacklog=64',
+      description: 'Targets (value that means utilization 1.0) as source.key=number, comma-separated. Keys: sip-options.rttMs, socket.udpRxQueueBytes, socket.tcpEstablished, socket.tcpListenBacklog, kamailio.activeTransactions, kamailio.activeDialogs, kamailio.requestsPerS, kamailio.shmUsedRatio. Set each to the load one pod should carry.',
+    }),
+    signalOptionsTransports: Type.String({
+      pattern: '^(udp|tcp)(,(udp|tcp))?$',
+      default: 'udp,tcp',
+      description: 'Transports the SIP OPTIONS probe uses (podIp:sipPort). Sprout and Bono listen on both; probe the ones clients use.',
+    }),
+    signalOptionsTimeoutMs: Type.Integer({
+      minimum: 20,
+      maximum: 60_000,
+      default: 1_000,
+      description: 'How long one OPTIONS may take before it counts as timeout (UDP retransmits at 500 ms, 1 s, ...). Like Clearwater\'s poll-sip: target latency plus margin; below signalTimeoutMs.',
+    }),
+    signalSocketPorts: Type.String({
+      pattern: '^([0-9]+(,[0-9]+)*)?$',
+      default: '',
+      description: 'SIP ports whose sockets the socket signal reads from /proc/net, comma-separated; empty means sipPort. Sprout: 5052,5054; Bono: 5060,5058.',
+    }),
+    signalProcNetDir: Type.String({
+      minLength: 1,
+      default: '/proc/net',
+      description: 'Where the socket tables are read. The sidecar shares the pod\'s network namespace, so /proc/net shows the SIP server\'s sockets.',
+    }),
+    signalKamailioRpcUrl: Type.String({
+      default: '',
+      description: 'Kamailio JSON-RPC over HTTP (modules xhttp and jsonrpcs, transport 1), e.g. http://127.0.0.1:5060/RPC. Required when signalSources has kamailio.',
+    }),
+    signalPrometheusUrl: Type.String({
+      default: '',
+      description: 'Metrics page of the SIP server to scrape (e.g. Kamailio xhttp_prom http://127.0.0.1:5060/metrics). Required when signalSources has prometheus.',
+    }),
+    signalPrometheusSeries: Type.String({
+      default: '',
+      description: 'Series to read, separated by ";": name{label="v"}=target, or rate(name)=target for a per-second rate of a counter. Matching samples are summed; the target means utilization 1.0.',
+    }),
+    sampleStaleMs: Type.Integer({
+      minimum: 500,
+      maximum: 600_000,
+      default: 10_000,
+      description: 'A member\'s load sample older than this counts as missing when the leader decides (the HPA\'s missing-metric rule: 0% on scale-up, 100% of target on scale-down). Keep it at 3-5x signalIntervalMs; too short turns slow peers into missing ones.',
     }),
   },
   { additionalProperties: false },

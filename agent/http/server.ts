@@ -6,12 +6,25 @@ import type { Logger } from 'pino';
 import type { HealthChecks } from './checks.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { loadRoutes, type SignalsView } from './routes/load.js';
+import { readyRoutes } from './routes/ready.js';
+import { statusRoutes, type AgentStatus } from './routes/status.js';
+import { drainRoutes, type DrainControl } from './routes/drain.js';
+import type { TokenSource } from './auth.js';
 import { ErrorReply } from './schemas.js';
 
 export interface ServerDeps {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly liveness: HealthChecks;
+  /** The load sampler; without it /load is 503 and /readyz relies on `readiness` alone. */
+  readonly signals?: SignalsView;
+  /** Extra readiness checks (e.g. draining) beside the SIP probe. */
+  readonly readiness?: HealthChecks;
+  readonly status?: () => AgentStatus;
+  readonly drain?: DrainControl;
+  /** Bearer token for mutating routes; without it they answer 503. */
+  readonly tokens?: TokenSource;
 }
 
 /** Request limits: the endpoints take tiny bodies; anything bigger is a mistake or an attack. */
@@ -51,5 +64,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   void app.register(healthRoutes, { liveness: deps.liveness });
   void app.register(metricsRoutes, { registry: deps.registry });
+  void app.register(loadRoutes, deps.signals ? { signals: deps.signals } : {});
+  void app.register(readyRoutes, { ...(deps.signals ? { signals: deps.signals } : {}), ...(deps.readiness ? { readiness: deps.readiness } : {}) });
+  if (deps.status) void app.register(statusRoutes, { status: deps.status });
+  if (deps.drain) void app.register(drainRoutes, { drain: deps.drain, tokens: deps.tokens ?? { current: () => undefined } });
   return app;
 }

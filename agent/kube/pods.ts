@@ -4,20 +4,11 @@ import type { Clock } from '../clock/clock.js';
 import { callOptions, PatchStrategy } from './request.js';
 import { toKubeError } from './errors.js';
 import { ResilientWatch } from './watch.js';
+import { DRAINING_ANNOTATION, type PodFacts } from '../membership/state.js';
 
 export const DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
-export const DRAINING_ANNOTATION = 'vnf-agent.dev/draining';
-
-/** What membership needs to know about a pod; no Kubernetes types beyond this file. */
-export interface PodFacts {
-  readonly name: string;
-  readonly ip: string;
-  readonly ready: boolean;
-  readonly deleting: boolean;
-  readonly draining: boolean;
-  readonly createdAt: string;
-  readonly labels: Readonly<Record<string, string>>;
-}
+export { DRAINING_ANNOTATION };
+export type { PodFacts };
 
 export function podFacts(pod: V1Pod): PodFacts {
   const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -27,9 +18,8 @@ export function podFacts(pod: V1Pod): PodFacts {
     ip: pod.status?.podIP ?? '',
     ready,
     deleting: Boolean(pod.metadata?.deletionTimestamp),
-    draining: pod.metadata?.annotations?.[DRAINING_ANNOTATION] === 'true',
+    drainingAnnotation: pod.metadata?.annotations?.[DRAINING_ANNOTATION] === 'true',
     createdAt: created instanceof Date ? created.toISOString() : typeof created === 'string' ? created : '',
-    labels: { ...(pod.metadata?.labels ?? {}) },
   };
 }
 

@@ -119,6 +119,31 @@ async function waitFor(what: string, child: ChildProcess, check: () => Promise<b
   throw new Error(`${what} not ready within ${timeoutMs} ms:\n${logTail(child)}`);
 }
 
+const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  verbs: [create, update, patch, delete]
+- level: None
+`;
+
+export interface AuditEntry {
+  readonly verb: string;
+  readonly user: { username: string };
+  readonly objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
+  readonly responseStatus?: { code?: number };
+  readonly requestReceivedTimestamp: string;
+  readonly stageTimestamp: string;
+}
+
+/** The audited writes so far; the log sits beside the kubeconfig. */
+export function readAudit(kubeconfigPath: string): AuditEntry[] {
+  const path = join(kubeconfigPath, '..', 'audit.log');
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as AuditEntry);
+}
+
 export function kubeconfigYaml(server: string, caPath: string, token: string, user = 'admin'): string {
   return `apiVersion: v1
 kind: Config
@@ -151,6 +176,8 @@ export async function startControlPlane(): Promise<ControlPlane> {
   writeFileSync(join(dir, 'tokens.csv'), `${adminToken},admin,admin-uid,"system:masters"\n`);
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'sec1', format: 'pem' }));
+  // Every write is audited (who, what, when, result): tests prove from it that no stale leader wrote.
+  writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
 
   const [etcdPort, etcdPeer, apiPort, kcmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -173,7 +200,8 @@ export async function startControlPlane(): Promise<ControlPlane> {
     // Pods bypass the watch cache and etcd compacts every 5 s, so a watch that
     // resumes from an old resourceVersion really gets 410 Expired, as it does in
     // a busy production cluster; the sidecar must survive exactly that.
-    '--watch-cache-sizes=pods#0', '--etcd-compaction-interval=5s', ...(process.env.VNF_TEST_APISERVER_FLAGS ?? '').split(' ').filter(Boolean),
+    '--watch-cache-sizes=pods#0', '--etcd-compaction-interval=5s',
+    `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`, `--audit-log-path=${join(dir, 'audit.log')}`, '--audit-log-format=json', '--audit-log-mode=blocking', ...(process.env.VNF_TEST_APISERVER_FLAGS ?? '').split(' ').filter(Boolean),
   ];
   let api = launch('kube-apiserver', join(bin, 'kube-apiserver'), apiArgs, dir);
   const apiReady = async (): Promise<boolean> =>

@@ -41,9 +41,11 @@ export function startProcess(command: string, args: string[], env: NodeJS.Proces
     stdout: () => out,
     stderr: () => err,
     async exited(timeoutMs = 15_000) {
-      const timer = delay(timeoutMs).then(() => 'timeout' as const);
+      const cancel = new AbortController();
+      const timer = delay(timeoutMs, undefined, { signal: cancel.signal }).then(() => 'timeout' as const, () => 'cancelled' as const);
       const result = await Promise.race([done, timer]);
-      if (result === 'timeout') {
+      cancel.abort();
+      if (result === 'timeout' || result === 'cancelled') {
         child.kill('SIGKILL');
         throw new Error(`process did not exit within ${timeoutMs} ms\nstdout: ${out}\nstderr: ${err}`);
       }

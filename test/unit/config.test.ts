@@ -95,3 +95,43 @@ test('the error message lists every violation on its own line', () => {
     assert.match(err.message, /^invalid configuration \(2 problems\):\n {2}- VNF_AGENT_HTTP_PORT: .*\n {2}- VNF_AGENT_SIP_PORT: /);
   }
 });
+
+test('leader election timing defaults suit a SIP core: lease 8 s, renew deadline 6 s, retry 2 s', () => {
+  const config = loadConfig(sources());
+  assert.deepEqual([config.leaseDurationMs, config.renewDeadlineMs, config.retryPeriodMs], [8_000, 6_000, 2_000]);
+  assert.deepEqual(loadConfig(sources({ flags: { leaseDurationMs: '15000', renewDeadlineMs: '10000' } })).leaseDurationMs, 15_000);
+});
+
+const badTiming: { name: string; over: Partial<ConfigSources>; expect: RegExp[] }[] = [
+  {
+    name: 'lease duration not above the renew deadline',
+    over: { env: { VNF_AGENT_LEASE_DURATION_MS: '6000' } },
+    expect: [/^VNF_AGENT_LEASE_DURATION_MS: must be greater than VNF_AGENT_RENEW_DEADLINE_MS \(6000 <= 6000\)$/],
+  },
+  {
+    name: 'renew deadline not above 1.2 x the retry period',
+    over: { flags: { retryPeriodMs: '5000' } },
+    expect: [/^VNF_AGENT_RENEW_DEADLINE_MS: must be greater than 1.2 x VNF_AGENT_RETRY_PERIOD_MS \(6000 <= 6000\)$/],
+  },
+  {
+    name: 'both timing rules broken at once',
+    over: { env: { VNF_AGENT_LEASE_DURATION_MS: '2000', VNF_AGENT_RENEW_DEADLINE_MS: '2000', VNF_AGENT_API_TIMEOUT_MS: '1000' } },
+    expect: [/^VNF_AGENT_LEASE_DURATION_MS: must be greater than/, /^VNF_AGENT_RENEW_DEADLINE_MS: must be greater than 1.2 x/],
+  },
+  {
+    name: 'API timeout not below the renew deadline',
+    over: { env: { VNF_AGENT_API_TIMEOUT_MS: '6000' } },
+    expect: [/^VNF_AGENT_API_TIMEOUT_MS: must be below VNF_AGENT_RENEW_DEADLINE_MS \(6000\)/],
+  },
+  { name: 'retry period zero', over: { env: { VNF_AGENT_RETRY_PERIOD_MS: '0' } }, expect: [/^VNF_AGENT_RETRY_PERIOD_MS: must be >= 1/] },
+  { name: 'lease duration under a second', over: { env: { VNF_AGENT_LEASE_DURATION_MS: '500' } }, expect: [/^VNF_AGENT_LEASE_DURATION_MS: must be >= 1000/] },
+  { name: 'renew deadline not a number', over: { env: { VNF_AGENT_RENEW_DEADLINE_MS: 'soon' } }, expect: [/^VNF_AGENT_RENEW_DEADLINE_MS: must be integer/] },
+];
+
+for (const c of badTiming) {
+  test(`rejects leader election timing: ${c.name}`, () => {
+    const got = violations(c.over);
+    assert.equal(got.length, c.expect.length, `violations: ${got.join(' | ')}`);
+    for (const pattern of c.expect) assert.ok(got.some((line) => pattern.test(line)), `${pattern} not in ${got.join(' | ')}`);
+  });
+}

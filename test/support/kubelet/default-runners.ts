@@ -11,4 +11,6 @@ export const defaultRunners: Readonly<Record<string, ImageRunner>> = {
   node: (c) => ({ command: process.execPath, args: [...(c.command?.slice(1) ?? []), ...(c.args ?? [])] }),
   sipp: (c) => ({ command: '/usr/bin/sipp', args: c.args ?? [] }),
   kamailio: (c) => ({ command: '/usr/sbin/kamailio', args: c.args ?? [] }),
+  // A shell for containers that prepare a directory before exec-ing their server.
+  busybox: (c) => ({ command: '/bin/sh', args: [...(c.command?.slice(1) ?? []), ...(c.args ?? [])] }),
 };

@@ -23,8 +23,10 @@ export function startContainers(pod: V1Pod, runners: Readonly<Record<string, Ima
     const args = spec.args.map((a) => expand(a, env));
     const log = createWriteStream(join(logDir, `${pod.metadata?.name ?? 'pod'}.${container.name}.log`), { flags: 'a' });
     const child = spawn(spec.command, args, { env: { PATH: process.env.PATH ?? '', ...spec.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    // Two streams feed one file: neither may end it, the exit does.
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.on('close', () => log.end());
     started.push({ name: container.name, child });
   }
   return started;

@@ -1,0 +1,109 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/clock.js';
+import type { LeaderElector } from '../election/elector.js';
+import type { Drainer } from '../membership/drain.js';
+import type { PeerRegistrar } from '../membership/registrar.js';
+import type { ClusterView } from '../membership/view.js';
+import type { VnfCluster } from '../model/vnfcluster.js';
+import type { AgentStatus } from '../http/routes/status.js';
+import type { PassOutcome } from './loop.js';
+import { publishMembership, type StatusWriter } from './status-publisher.js';
+import type { ClusterViews } from './views.js';
+
+/** The VnfClusters of the namespace, as the watch last saw them. */
+export interface PolicySource {
+  readonly synced: boolean;
+  get(name: string): VnfCluster | undefined;
+}
+
+export interface ClusterAgentDeps {
+  readonly pod: string;
+  readonly cluster: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly policy: PolicySource;
+  readonly views: ClusterViews;
+  readonly elector: LeaderElector;
+  readonly registrar: PeerRegistrar;
+  readonly peersSource: 'upstreams' | 'self';
+  readonly drainer: Drainer;
+  readonly status: StatusWriter;
+  readonly apiTimeoutMs: number;
+}
+
+/**
+ * One pass of the sidecar: read one snapshot (policy, pods, leadership), keep
+ * the SIP server's peers current, mark a draining pod as leaving, and, when
+ * leading, publish membership; say in one sentence what happened.
+ */
+export class ClusterAgent {
+  #ownView: ClusterView | undefined;
+  #lastPass = 'not run yet';
+
+  constructor(private readonly d: ClusterAgentDeps) {
+    d.elector.on('startedLeading', () => {
+      // Continue the membership numbering the previous leader published.
+      const status = d.policy.get(d.cluster)?.status;
+      if (status?.membershipGeneration !== undefined) d.views.seed(d.cluster, status.membershipGeneration, status.members ?? []);
+    });
+  }
+
+  async pass(signal: AbortSignal): Promise<PassOutcome> {
+    const outcome = await this.#pass(signal);
+    this.#lastPass = outcome.reason;
+    return outcome;
+  }
+
+  async #pass(signal: AbortSignal): Promise<PassOutcome> {
+    const d = this.d;
+    const own = d.policy.get(d.cluster);
+    if (!own) {
+      return { reason: d.policy.synced ? `VnfCluster ${d.cluster} does not exist; waiting for it` : 'waiting for the first list of VnfClusters', acted: false };
+    }
+    const upstreams = own.spec.upstreams.map((u) => d.policy.get(u.cluster)).filter((vc): vc is VnfCluster => vc !== undefined);
+    const [ownView, ...upstreamViews] = d.views.refresh([own, ...upstreams]);
+    this.#ownView = ownView;
+    const parts: string[] = [];
+    const peers = await d.registrar.pass(d.peersSource === 'self' ? (ownView ? [ownView] : []) : upstreamViews);
+    if (peers.outcome !== 'unchanged' && peers.outcome !== 'disabled' && peers.outcome !== 'waiting') parts.push(peers.reason);
+    const drained = await d.drainer.pass(signal);
+    if (drained) parts.push(drained);
+    if (d.elector.status().isLeader && ownView) parts.push(...(await this.#leaderWork(own, ownView)));
+    if (parts.length === 0) return { reason: `no change: ${ownView?.members.length ?? 0} members, leader ${d.elector.status().leader ?? 'none'}`, acted: false };
+    return { reason: parts.join('; '), acted: true };
+  }
+
+  async #leaderWork(own: VnfCluster, view: ClusterView): Promise<string[]> {
+    try {
+      const published = await publishMembership(this.d.status, own, view, () => this.d.elector.fence(), this.d.apiTimeoutMs);
+      return published ? [published] : [];
+    } catch (err) {
+      this.d.logger.warn({ err }, 'Could not publish membership');
+      return [`could not publish membership: ${(err as Error).message}`];
+    }
+  }
+
+  status(role: string): AgentStatus {
+    const election = this.d.elector.status();
+    const own = this.d.policy.get(this.d.cluster);
+    const peers = this.d.registrar.lastResult;
+    return {
+      pod: this.d.pod,
+      role,
+      cluster: this.d.cluster,
+      leader: election.leader ?? null,
+      isLeader: election.isLeader,
+      lastRenewAgeMs: election.lastRenewAgeMs ?? null,
+      members: (this.#ownView?.members ?? []).map((m) => ({ ...m })),
+      membershipGeneration: this.#ownView?.generation ?? 0,
+      replicas: own?.status?.replicas ?? null,
+      desiredReplicas: own?.status?.desiredReplicas ?? null,
+      lastDecision: own?.status?.lastDecision ?? null,
+      draining: this.d.drainer.draining,
+      peers: peers
+        ? { rendered: peers.rendered, reloaded: peers.reloaded, inSync: peers.inSync, peers: peers.peers, file: peers.file, at: peers.at, ...(peers.error ? { error: peers.error } : {}) }
+        : null,
+      lastPass: this.#lastPass,
+    };
+  }
+}

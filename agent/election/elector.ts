@@ -1,0 +1,263 @@
+import type { Logger } from 'pino';
+import { boundedCall } from './bounded.js';
+import { ElectionEmitter, type ElectionEventName, type ElectionEvents } from './events.js';
+import { Leadership, type Fence } from './leadership.js';
+import { LockConflictError, LockNotFoundError, type LeaderRecord, type VersionedRecord } from './lock.js';
+import { noElectionMetrics, type ElectionMetricsSink } from './metrics.js';
+import { ObservedLease } from './observed.js';
+import { resolveOptions, type LeaderElectorOptions, type ResolvedOptions } from './options.js';
+import { releaseLease } from './release.js';
+import { renewPass, type PassResult, type RenewDeps } from './renew.js';
+import { StandbyWaiter } from './standby.js';
+import type { Term } from './term.js';
+import { JITTER_FACTOR, leaseSeconds } from './timing.js';
+
+export type { LeaderElectorOptions } from './options.js';
+export type { Fence } from './leadership.js';
+
+export interface ElectionStatus {
+  /** The holder last observed; undefined when none or released. */
+  readonly leader: string | undefined;
+  readonly isLeader: boolean;
+  /** Local time since this elector's last successful write of the lease; undefined if it never wrote. */
+  readonly lastRenewAgeMs: number | undefined;
+  /** leaseTransitions of the record last observed. */
+  readonly transitions: number;
+}
+
+/**
+ * Leader election over a LeaseLock with client-go semantics (docs/election.md).
+ * One loop that never overlaps itself: a standby pass reads the lock and takes
+ * it when free or expired *on the local clock*; a leader pass renews it every
+ * retryPeriod. A term ends when no renewal succeeded within renewDeadline,
+ * when the lock names someone else or is deleted, or on stop.
+ *
+ * After a lost term the elector RETURNS TO STANDBY instead of exiting (unlike
+ * kube-controller-manager): this sidecar also serves the pod's /readyz, and a
+ * container restart would take a healthy SIP server out of service. Leader
+ * work is aborted at once, and the lease is re-acquired only through the
+ * normal path, after a full observed lease duration.
+ */
+export class LeaderElector {
+  readonly #o: ResolvedOptions;
+  readonly #log: Logger;
+  readonly #metrics: ElectionMetricsSink;
+  readonly #events: ElectionEmitter;
+  readonly #observed: ObservedLease;
+  readonly #standby: StandbyWaiter;
+  readonly #leadership: Leadership;
+  readonly #stopping = new AbortController();
+  #acquiredWhileStopping = false;
+  #lastReportedHolder: string | undefined;
+  #loop: Promise<void> | undefined;
+  #stopped: Promise<void> | undefined;
+  #unwatch: (() => void) | undefined;
+  readonly #renewDeps: RenewDeps;
+
+  /** Throws ElectionConfigError on unsafe timing, an empty identity or bad timeouts. */
+  constructor(options: LeaderElectorOptions) {
+    const o = resolveOptions(options);
+    this.#o = o;
+    this.#log = o.log.child({ lease: o.lock.describe() });
+    this.#metrics = o.metrics ?? noElectionMetrics;
+    this.#events = new ElectionEmitter(this.#log);
+    this.#observed = new ObservedLease(o.leaseDurationMs);
+    this.#leadership = new Leadership({ ...o, log: this.#log, metrics: this.#metrics, events: this.#events });
+    const jitteredMs = () => o.retryPeriodMs * (1 + Math.min(Math.max(o.random(), 0), 1) * JITTER_FACTOR);
+    this.#standby = new StandbyWaiter(o.clock, jitteredMs, () => this.#expiresAtMs());
+    this.#renewDeps = {
+      ...o,
+      leadership: this.#leadership,
+      metrics: this.#metrics,
+      see: (seen) => this.#see(seen),
+      renewal: (term) => this.#renewal(term),
+      call: (op, fn, outer) => this.#call(op, fn, outer),
+    };
+  }
+
+  /** startedLeading, stoppedLeading, newLeader; returns an unsubscribe function. */
+  on<E extends ElectionEventName>(event: E, listener: (payload: ElectionEvents[E]) => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Starts the loop once. Standbys subscribe to the lock's watch unless `watch: false`. */
+  start(): void {
+    if (this.#loop || this.#stopping.signal.aborted) return;
+    if (this.#o.watch) this.#unwatch = this.#o.lock.watch((seen) => this.#onWatch(seen));
+    this.#log.info({ identity: this.#o.identity, watch: this.#o.watch }, 'Started leader election');
+    this.#loop = this.#run(this.#stopping.signal);
+  }
+
+  /**
+   * Aborts leader work at once, lets the loop finish, waits (up to
+   * stopTimeoutMs) for leader work to settle, then releases the lease unless
+   * `release: false` (a "killed" process). The release is skipped when leader
+   * work did not settle: a standby taking over at once could overlap with it.
+   * A standby's stop just stops. Never rejects.
+   */
+  stop(options: { release?: boolean } = {}): Promise<void> {
+    this.#stopped ??= this.#shutdown(options.release ?? true);
+    return this.#stopped;
+  }
+
+  /** Throws NotLeaderError unless leading and last renewed within renewDeadline, now. Call before every leader-only write. */
+  fence(): Fence {
+    return this.#leadership.fence();
+  }
+
+  /** The current term's signal, or undefined while standing by. */
+  leaderSignal(): AbortSignal | undefined {
+    return this.#leadership.term?.signal;
+  }
+
+  /** For /livez (client-go HealthzAdaptor): a reason when leading but not renewed for leaseDuration + tolerance. */
+  check(toleranceMs: number): string | undefined {
+    return this.#leadership.check(toleranceMs);
+  }
+
+  status(): ElectionStatus {
+    const holder = this.#observed.holder;
+    return {
+      leader: holder === undefined || holder === '' ? undefined : holder,
+      isLeader: this.#leadership.term !== undefined,
+      lastRenewAgeMs: this.#leadership.lastRenewAgeMs(),
+      transitions: this.#observed.current?.record.leaseTransitions ?? 0,
+    };
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const startedAtMs = this.#o.clock.nowMs();
+      this.#standby.passStarted();
+      const result = await this.#safePass(signal);
+      this.#log[result.level ?? 'debug']({ reason: result.reason, err: result.err }, 'Ran election pass');
+      try {
+        // Leaders renew at a fixed cadence from the start of the last pass; standbys wait for their turn.
+        if (this.#leadership.term) await this.#o.clock.sleep(Math.max(0, startedAtMs + this.#o.retryPeriodMs - this.#o.clock.nowMs()), signal);
+        else await this.#standby.wait(this.#o.watch, signal);
+      } catch (err) {
+        if (!signal.aborted) this.#log.error({ err }, 'Election wait failed');
+      }
+    }
+  }
+
+  async #safePass(signal: AbortSignal): Promise<PassResult> {
+    try {
+      const term = this.#leadership.term;
+      return term ? await renewPass(this.#renewDeps, term, signal) : await this.#acquirePass(signal);
+    } catch (err) {
+      if (signal.aborted) return { reason: 'Stopped during an attempt' };
+      return { reason: 'Election pass failed unexpectedly; retrying on the next tick', level: 'error', err };
+    }
+  }
+
+  async #acquirePass(signal: AbortSignal): Promise<PassResult> {
+    let seen: VersionedRecord;
+    try {
+      seen = await this.#call('get', (s) => this.#o.lock.get(s), signal);
+    } catch (err) {
+      if (err instanceof LockNotFoundError) return this.#createPass(signal);
+      return { reason: 'Could not read the lease', level: 'warn', err };
+    }
+    this.#see(seen);
+    const waitMs = this.#heldForMs();
+    if (waitMs !== undefined) return { reason: `Lease held by ${this.#observed.holder}; it expires in ${waitMs}ms unless renewed` };
+    // A new term on an existing lease: the transition count doubles as a fencing epoch.
+    const record = this.#newRecord((this.#observed.current?.record.leaseTransitions ?? 0) + 1);
+    const sentAtMs = this.#o.clock.nowMs();
+    try {
+      return this.#began(await this.#call('update', (s) => this.#o.lock.update(record, seen.version, s), signal), sentAtMs);
+    } catch (err) {
+      if (err instanceof LockConflictError) return { reason: 'Another candidate took the lease first' };
+      return { reason: 'Could not take the lease', level: 'warn', err };
+    }
+  }
+
+  /** The lock is missing: create it, unless a holder we saw recently may still be acting (it was deleted under them). */
+  async #createPass(signal: AbortSignal): Promise<PassResult> {
+    const waitMs = this.#heldForMs();
+    if (waitMs !== undefined) return { reason: `Lease missing but ${this.#observed.holder} may hold it for ${waitMs}ms more; waiting` };
+    const sentAtMs = this.#o.clock.nowMs();
+    try {
+      return this.#began(await this.#call('create', (s) => this.#o.lock.create(this.#newRecord(0), s), signal), sentAtMs);
+    } catch (err) {
+      if (err instanceof LockConflictError) return { reason: 'Another candidate created the lease first' };
+      return { reason: 'Could not create the lease', level: 'warn', err };
+    }
+  }
+
+  #began(written: VersionedRecord, sentAtMs: number): PassResult {
+    this.#see(written);
+    if (this.#stopping.signal.aborted) {
+      this.#acquiredWhileStopping = true;
+      return { reason: 'Acquired the lease while stopping; it will be released' };
+    }
+    this.#leadership.begin(written, sentAtMs);
+    return { reason: `Acquired the lease (term ${written.record.leaseTransitions})` };
+  }
+
+  async #shutdown(release: boolean): Promise<void> {
+    const term = this.#leadership.term;
+    if (term) this.#leadership.end(term, 'the elector is stopping', false);
+    this.#stopping.abort();
+    this.#unwatch?.();
+    await this.#loop;
+    let outcome: string;
+    if (!term && !this.#acquiredWhileStopping) outcome = 'Stopped as a standby';
+    else if (!release) outcome = 'Stopped without releasing the lease';
+    else if (term && !(await this.#leadership.workSettled(term, this.#o.stopTimeoutMs))) {
+      outcome = `Did not release the lease: leader work still running after ${this.#o.stopTimeoutMs}ms`;
+    } else outcome = await releaseLease({ ...this.#o, log: this.#log, call: (op, fn) => this.#call(op, fn) });
+    this.#log.info({ outcome }, 'Stopped leader election');
+  }
+
+  /** Watch events only feed standbys: a leader learns about its lease from its own writes. */
+  #onWatch(seen: VersionedRecord | undefined): void {
+    try {
+      if (seen === undefined || this.#leadership.term || this.#stopping.signal.aborted) return;
+      this.#see(seen);
+      if (this.#observed.holder === '') this.#standby.released();
+    } catch (err) {
+      this.#log.error({ err }, 'Could not handle lease watch event');
+    }
+  }
+
+  /** Records what we saw (resetting the observed time on change) and announces a new holder once. */
+  #see(seen: VersionedRecord): void {
+    if (!this.#observed.observe(seen, this.#o.clock.nowMs())) return;
+    const holder = this.#observed.holder ?? '';
+    const previous = this.#lastReportedHolder;
+    if (holder === previous) return;
+    this.#lastReportedHolder = holder;
+    if (holder === '') return; // a release: nobody to announce
+    if (previous !== undefined) this.#metrics.transitionObserved();
+    this.#log.info({ leader: holder, previous }, 'Observed new leader');
+    this.#events.emit('newLeader', { identity: holder, previous });
+  }
+
+  /** How long the observed lease still binds us; undefined when we may take it now. */
+  #heldForMs(): number | undefined {
+    const expiresAtMs = this.#expiresAtMs();
+    return expiresAtMs === undefined ? undefined : expiresAtMs - this.#o.clock.nowMs();
+  }
+
+  #expiresAtMs(): number | undefined {
+    if (!this.#observed.isHeld(this.#o.clock.nowMs())) return undefined;
+    if (this.#observed.holder === this.#o.identity && !this.#leadership.termEnded) return undefined;
+    return this.#observed.expiresAtMs();
+  }
+
+  #newRecord(leaseTransitions: number): LeaderRecord {
+    const now = this.#o.clock.wallTime();
+    return { holderIdentity: this.#o.identity, leaseDurationSeconds: leaseSeconds(this.#o.leaseDurationMs), acquireTime: now, renewTime: now, leaseTransitions };
+  }
+
+  #renewal(term: Term): LeaderRecord {
+    const { acquireTime, leaseTransitions } = term.written.record;
+    return { ...this.#newRecord(leaseTransitions), acquireTime };
+  }
+
+  #call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> {
+    return boundedCall(this.#o.clock, this.#o.requestTimeoutMs, operation, fn, outer);
+  }
+}

@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock/clock.js';
+import { loadKubeConfig, makeClients, type KubeClients } from './client.js';
+import { KubeLeaseLock } from './lease-lock.js';
+import { DeploymentScale } from './scale.js';
+import { PodAnnotator, PodWatch, type PodFacts } from './pods.js';
+import { VnfClusterClient } from './vnfcluster.js';
+import { VnfClusterWatch } from './vnfcluster-watch.js';
+import { EventRecorder } from './events.js';
+
+export interface KubeSettings {
+  readonly kubeconfig: string;
+  readonly podNamespace: string;
+  readonly podName: string;
+  /** Deadline of every API call; below the renew deadline. */
+  readonly apiTimeoutMs: number;
+}
+
+/**
+ * The agent's whole view of Kubernetes, as adapters: nothing outside kube/
+ * imports @kubernetes/client-node.
+ */
+export interface KubeAdapters {
+  leaseLock(name: string, labels?: Record<string, string>): KubeLeaseLock;
+  scale(deployment: string): DeploymentScale;
+  podWatch(labelSelector: string, onChange: (pods: readonly PodFacts[]) => void): PodWatch;
+  readonly annotator: PodAnnotator;
+  readonly vnfClusters: VnfClusterClient;
+  vnfClusterWatch(onChange: () => void): VnfClusterWatch;
+  readonly events: EventRecorder;
+}
+
+export function createKubeAdapters(settings: KubeSettings, clock: Clock, logger: Logger): KubeAdapters {
+  const clients: KubeClients = makeClients(loadKubeConfig(settings.kubeconfig));
+  const ns = settings.podNamespace;
+  const timeoutMs = settings.apiTimeoutMs;
+  return {
+    leaseLock: (name, labels) =>
+      new KubeLeaseLock({ coordination: clients.coordination, kubeConfig: clients.kubeConfig, clock, logger, namespace: ns, name, timeoutMs, ...(labels ? { labels } : {}) }),
+    scale: (deployment) => new DeploymentScale(clients.apps, ns, deployment, timeoutMs),
+    podWatch: (labelSelector, onChange) =>
+      new PodWatch({ core: clients.core, kubeConfig: clients.kubeConfig, clock, logger, namespace: ns, labelSelector, timeoutMs, onChange }),
+    annotator: new PodAnnotator(clients.core, ns, timeoutMs),
+    vnfClusters: new VnfClusterClient(clients.custom, ns, timeoutMs),
+    vnfClusterWatch: (onChange) => new VnfClusterWatch({ custom: clients.custom, kubeConfig: clients.kubeConfig, clock, logger, namespace: ns, timeoutMs, onChange }),
+    events: new EventRecorder(clients.events, ns, settings.podName, clock, timeoutMs),
+  };
+}

@@ -1,0 +1,99 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { Registry } from 'prom-client';
+import { systemClock, type Clock } from './clock/clock.js';
+import type { Config } from './config/index.js';
+import { partLogger, type Logger } from './log/logger.js';
+import { HealthChecks } from './http/checks.js';
+import { buildServer } from './http/server.js';
+import { FileTokenSource } from './http/auth.js';
+import { createSampler } from './signals/build.js';
+import type { Sampler } from './signals/sampler.js';
+import type { LoadSample } from './signals/sample.js';
+import { Drainer } from './membership/drain.js';
+import { createPeerRegistrar } from './membership/from-config.js';
+import { DRAINING_ANNOTATION } from './membership/state.js';
+import { Loop } from './cycle/loop.js';
+import { startClusterAgent, type RunningCluster } from './run-cluster.js';
+import type { AgentStatus } from './http/routes/status.js';
+
+/** Dialogs or transactions still in flight on the local SIP server, from the latest sample. */
+export function inFlightCalls(sample: LoadSample | undefined): number | undefined {
+  const raw = sample?.signals.kamailio?.raw;
+  if (!raw) return undefined;
+  if (raw.activeDialogs !== undefined) return raw.activeDialogs;
+  return raw.activeTransactions;
+}
+
+const fileReader = {
+  stat: (path: string) => {
+    try {
+      const st = statSync(path);
+      return { mtimeMs: st.mtimeMs, size: st.size };
+    } catch {
+      return undefined;
+    }
+  },
+  read: (path: string) => readFileSync(path, 'utf8'),
+};
+
+export interface RunningAgent {
+  readonly address: string;
+  /** Graceful stop: leader work ends, the lease is released, loops and server stop. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the sidecar's concrete parts (this file and main.ts are the only
+ * places that do) and starts them. Without a cluster it serves the local
+ * endpoints only: SIP signals, readiness, drain.
+ */
+export async function startAgent(config: Config, logger: Logger, registry: Registry, clock: Clock = systemClock): Promise<RunningAgent> {
+  const liveness = new HealthChecks();
+  const readiness = new HealthChecks();
+  const sampler: Sampler | undefined = config.signalSources.trim() === '' ? undefined : createSampler(config, { clock, logger: partLogger(logger, 'signals'), registry });
+  let cluster: RunningCluster | undefined;
+  const drainer = new Drainer({
+    clock,
+    logger: partLogger(logger, 'drain'),
+    timeoutMs: () => (cluster?.policy()?.spec.drainTimeoutSeconds ?? 60) * 1000,
+    inFlight: () => inFlightCalls(sampler?.latest()),
+    markLeaving: async (signal) => {
+      if (cluster) await cluster.annotateSelf({ [DRAINING_ANNOTATION]: 'true' }, signal);
+    },
+  });
+  readiness.add('draining', () => drainer.readiness());
+  const registrar = createPeerRegistrar(config, { clock, registry });
+  const sampling = sampler
+    ? new Loop({ name: 'signals', clock, logger: partLogger(logger, 'signals'), intervalMs: config.signalIntervalMs, pass: async () => ({ reason: await sampler.runOnce(), acted: false }) })
+    : undefined;
+  if (sampling) liveness.add('signals-loop', () => sampling.check(config.signalIntervalMs * 5 + 10_000));
+
+  if (config.cluster !== '') {
+    cluster = startClusterAgent({ config, clock, logger, registry, registrar, drainer });
+    liveness.add('agent-loop', () => cluster?.loop.check(config.loopIntervalMs * 5 + 10_000));
+    liveness.add('leader-renewal', () => cluster?.elector.check(2_000));
+  }
+
+  const status = (): AgentStatus =>
+    cluster?.agent.status(cluster.policy()?.spec.role ?? 'generic') ?? {
+      pod: config.podName, role: 'generic', cluster: '', leader: null, isLeader: false, lastRenewAgeMs: null, members: [], membershipGeneration: 0,
+      replicas: null, desiredReplicas: null, lastDecision: null, draining: drainer.draining, peers: registrar.lastResult ?? null, lastPass: 'no cluster configured',
+    };
+  const app = buildServer({
+    logger: partLogger(logger, 'http'), registry, liveness, readiness,
+    ...(sampler ? { signals: sampler } : {}),
+    status, drain: drainer, tokens: new FileTokenSource(config.tokenFile, fileReader),
+  });
+  const address = await app.listen({ host: config.httpHost, port: config.httpPort });
+  sampling?.start();
+
+  return {
+    address,
+    async stop() {
+      await cluster?.stop();
+      await sampling?.stop();
+      await sampler?.close();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { sharedKubeconfig, stopOwnControlPlane } from '../support/shared-controlplane.js';
+import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../support/kube.js';
+import { eventually } from '../support/process.js';
+import { injectManifests } from '../../agent/inject/inject.js';
+import { CHART, builtConsumer, kubectl, template } from './helm.js';
+
+/**
+ * Images without a runner, so the simulated kubelet creates the pods but starts no process:
+ * short-lived processes that log on stdout and stderr trip test/support/kubelet/runner.ts (both
+ * pipes end one log stream: write after end). Running the pods is the runtime proof's job.
+ */
+const NO_PROCESSES = ['--set', 'image.repository=example.invalid/agent', '--set', 'sprout.image.repository=example.invalid/sip', '--set', 'bono.image.repository=example.invalid/sip'];
+
+/** Server-side dry run first (admission, defaulting, strict field validation), then for real. */
+async function applyTwice(kubeconfig: string, ns: string, manifest: string): Promise<void> {
+  const dry = await kubectl(kubeconfig, ['apply', '--dry-run=server', '--validate=strict', '-n', ns, '-f', '-'], manifest);
+  assert.equal(dry.code, 0, `server-side dry run:\n${dry.stderr}`);
+  assert.match(dry.stdout, /\(server dry run\)/);
+  const real = await kubectl(kubeconfig, ['apply', '--validate=strict', '-n', ns, '-f', '-'], manifest);
+  assert.equal(real.code, 0, `apply:\n${real.stderr}`);
+}
+
+describe('rendered manifests on the real API server', { timeout: 180_000 }, () => {
+  let kubeconfig: string;
+  let kc: KubeConfig;
+  const namespaces: string[] = [];
+
+  before(async () => {
+    kubeconfig = await sharedKubeconfig();
+    kc = kubeConfigFrom(kubeconfig);
+    await installCrd(kc);
+  });
+  after(async () => {
+    for (const ns of namespaces) await deleteNamespace(kc, ns);
+    await stopOwnControlPlane();
+  });
+  const fresh = async (prefix: string) => {
+    const ns = await freshNamespace(kc, prefix);
+    namespaces.push(ns);
+    return ns;
+  };
+  const names = async (ns: string, ...what: string[]) => (await kubectl(kubeconfig, ['get', ...what, '-n', ns, '-o', 'name'])).stdout.trim().split('\n').sort();
+
+  for (const [label, args] of [['default values', []], ['clearwater values', ['-f', 'test/chart/values/clearwater.yaml']]] as const) {
+    test(`the chart with ${label} passes a server-side dry run, applies, and every object exists`, async () => {
+      const ns = await fresh('chart');
+      await applyTwice(kubeconfig, ns, await template(CHART, ['--namespace', ns, ...args, ...NO_PROCESSES]));
+      assert.deepEqual(await names(ns, 'deployments,services,vnfclusters,poddisruptionbudgets'), [
+        'deployment.apps/sip-vnf-agent-bono', 'deployment.apps/sip-vnf-agent-sprout',
+        'poddisruptionbudget.policy/sip-vnf-agent-bono', 'poddisruptionbudget.policy/sip-vnf-agent-sprout',
+        'service/sip-vnf-agent-bono', 'service/sip-vnf-agent-sprout',
+        'vnfcluster.vnf-agent.dev/sip-vnf-agent-bono', 'vnfcluster.vnf-agent.dev/sip-vnf-agent-sprout',
+      ]);
+      assert.deepEqual(await names(ns, 'serviceaccount/sip-vnf-agent', 'secret/sip-vnf-agent-token', 'role/sip-vnf-agent', 'rolebinding/sip-vnf-agent', 'configmap/sip-vnf-agent-sprout', 'pod/sip-vnf-agent-test-readyz'), [
+        'configmap/sip-vnf-agent-sprout', 'pod/sip-vnf-agent-test-readyz', 'role.rbac.authorization.k8s.io/sip-vnf-agent',
+        'rolebinding.rbac.authorization.k8s.io/sip-vnf-agent', 'secret/sip-vnf-agent-token', 'serviceaccount/sip-vnf-agent',
+      ]);
+    });
+  }
+
+  test('the consumer chart (sidecar injected by the library template) applies', async () => {
+    const ns = await fresh('consumer');
+    // No runner for these images either (see NO_PROCESSES).
+    const images = ['--set', 'image=example.invalid/sip:1', '--set', 'agentImage=example.invalid/agent:1'];
+    await applyTwice(kubeconfig, ns, await template(await builtConsumer(), ['--namespace', ns, ...images], 'edge'));
+    assert.deepEqual(await names(ns, 'deployments,vnfclusters'), ['deployment.apps/edge-proxy', 'vnfcluster.vnf-agent.dev/edge-proxy']);
+  });
+
+  test('`vnf-agent inject` of the chart-less Clearwater example applies and its pods are created with the sidecar', async () => {
+    const ns = await fresh('inject');
+    await applyTwice(kubeconfig, ns, readFileSync('examples/clearwater-docker/vnf-agent.yaml', 'utf8'));
+    // No runner for these images (see NO_PROCESSES); the example itself names kamailio.
+    const example = readFileSync('examples/clearwater-docker/clearwater.yaml', 'utf8').replaceAll('image: kamailio:', 'image: example.invalid/sip:');
+    const injected = injectManifests(example, {
+      image: 'example.invalid/agent:1', httpPort: 8686, tokenSecret: 'vnf-agent-token', serviceAccount: 'vnf-agent', drainTimeoutSeconds: 60, shutdownTimeoutSeconds: 10,
+    });
+    await applyTwice(kubeconfig, ns, injected);
+    const core = kc.makeApiClient(CoreV1Api);
+    for (const service of ['sprout', 'bono']) {
+      const pod = await eventually(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: `service=${service}` })).items[0], 30_000, `${service} pod`);
+      assert.deepEqual(pod.spec?.containers.map((c) => c.name), [service, 'vnf-agent']);
+      assert.equal(pod.spec?.serviceAccountName, 'vnf-agent');
+      assert.equal(pod.metadata?.labels?.['vnf-agent.dev/sidecar'], 'true');
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import { once } from 'node:events';
+import { freePort, startProcess, type RunningProcess } from './process.js';
+
+export const SIPP_BIN = '/usr/bin/sipp';
+
+export interface SippLoad {
+  /** host:port of the SIP server. */
+  readonly target: string;
+  /** Loopback address SIPp sends from. */
+  readonly localHost: string;
+  /** Calls (INVITEs) per second. */
+  readonly rate: number;
+  /** Total calls, so the run always ends by itself. */
+  readonly calls: number;
+  /** How long each call stays up before BYE, in ms. */
+  readonly holdMs: number;
+}
+
+export interface Sipp {
+  readonly process: RunningProcess;
+  /** Waits for SIPp to end on its own (it stops after `calls`); kills it and throws after `timeoutMs`. */
+  exited(timeoutMs: number): Promise<{ code: number | null; stdout: string }>;
+  stop(): void;
+}
+
+/**
+ * SIPp's built-in `uac` scenario (INVITE, ACK, pause, BYE) at a fixed rate.
+ * It is bounded in calls and time; exit code 1 only means some calls failed
+ * (for example on a 503), which overload tests expect.
+ */
+export async function startSippUac(load: SippLoad): Promise<Sipp> {
+  const port = await freePort(load.localHost);
+  const args = ['-sn', 'uac', load.target, '-s', 'load', '-i', load.localHost, '-p', String(port), '-r', String(load.rate),
+    '-l', String(Math.max(10, load.rate * 4)), '-m', String(load.calls), '-d', String(load.holdMs), '-nostdin', '-timeout', '60s', '-timeout_error'];
+  const proc = startProcess(SIPP_BIN, args, { PATH: process.env.PATH ?? '/usr/bin:/bin' });
+  return {
+    process: proc,
+    // Not proc.exited(): its deadline timer is never cleared and would hold the test process open.
+    async exited(timeoutMs) {
+      const child = proc.child;
+      if (child.exitCode === null && child.signalCode === null) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, timeoutMs, 'late')));
+        const result = await Promise.race([once(child, 'exit'), late]);
+        clearTimeout(timer);
+        if (result === 'late') {
+          child.kill('SIGKILL');
+          throw new Error(`sipp did not finish within ${timeoutMs} ms: ${proc.stderr()}`);
+        }
+      }
+      return { code: child.exitCode, stdout: proc.stdout() };
+    },
+    stop: () => {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    },
+  };
+}

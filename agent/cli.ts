@@ -7,6 +7,7 @@ export type Command =
   | { readonly kind: 'version' }
   | { readonly kind: 'run'; readonly flags: Record<string, string> }
   | { readonly kind: 'apiserver'; readonly args: readonly string[] }
+  | { readonly kind: 'local'; readonly args: readonly string[] }
   | { readonly kind: 'inject'; readonly args: readonly string[] }
   | { readonly kind: 'usage-error'; readonly message: string };
 
@@ -16,6 +17,7 @@ A self-managing sidecar for SIP network functions on Kubernetes.
 
 Commands:
   run        run the sidecar (the container's default command)
+  local      run a whole Sprout/Bono cluster on this machine with a live dashboard (npm start)
   apiserver  run the embedded stand-in Kubernetes API server alone (local playground, tests)
   inject     add the sidecar to the Deployments of a manifest (-f FILE)
 
@@ -40,6 +42,8 @@ export function parseCommandLine(argv: readonly string[]): Command {
   if (first === 'run') return parseRun(rest);
   // The stand-in parses its own flags: it lives in sim/, which the product loads only for this command.
   if (first === 'apiserver') return { kind: 'apiserver', args: rest };
+  // The playground parses its own flags and also lives in sim/ (sim/playground/command.ts).
+  if (first === 'local') return { kind: 'local', args: rest };
   // inject parses its own flags (agent/inject/command.ts).
   if (first === 'inject') return { kind: 'inject', args: rest };
   if (first.startsWith('-')) return { kind: 'usage-error', message: `unknown flag ${first}\n\n${USAGE}` };

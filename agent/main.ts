@@ -28,6 +28,10 @@ async function main(argv: readonly string[]): Promise<number> {
       const { runApiServerCommand } = await import('../sim/apiserver/command.js');
       return runApiServerCommand(command.args);
     }
+    case 'local': {
+      const { runLocalCommand } = await import('../sim/playground/command.js');
+      return runLocalCommand(command.args);
+    }
     case 'inject': {
       const outcome = runInject(command.args, { readStdin: () => readFileSync(0, 'utf8'), version: packageVersion() });
       // Wait for the write: the exit that follows must not cut a large manifest short.

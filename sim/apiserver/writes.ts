@@ -70,8 +70,10 @@ function commitUpdate(ctx: ServerContext, def: ResourceDef, existing: KubeObject
   validateOrThrow(def, next, existing);
   next.metadata.resourceVersion = existing.metadata.resourceVersion;
   if (sameObject(existing, next) || opts.dryRun) return opts.dryRun ? next : existing;
-  if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
-    // The last finalizer is gone from an object being deleted: now it really goes.
+  const hadFinalizers = (existing.metadata.finalizers ?? []).length > 0;
+  if (next.metadata.deletionTimestamp && hadFinalizers && (next.metadata.finalizers ?? []).length === 0) {
+    // The last finalizer was removed from an object being deleted: now it really goes. Other
+    // updates of a terminating object (a pod marking itself leaving) leave it in place.
     return removeStored(ctx, def, next.metadata.namespace, next.metadata.name ?? '') ?? next;
   }
   return persist(ctx, def, next);

@@ -122,10 +122,14 @@ describe('leader election with three sidecar processes', { timeout: 300_000 }, (
     const frozen = byName(old ?? '');
     const frozenAt = new Date();
     frozen.process.child.kill('SIGSTOP');
-    const { leader } = await waitForLeader(old, LEASE_MS + 5000);
-    assert.notEqual(leader, old);
-    await delay(1000);
-    frozen.process.child.kill('SIGCONT');
+    let leader: string;
+    try {
+      ({ leader } = await waitForLeader(old, LEASE_MS + 8000));
+      assert.notEqual(leader, old);
+      await delay(1000);
+    } finally {
+      frozen.process.child.kill('SIGCONT');
+    }
     const resumedAt = new Date();
     await delay(4000);
     const user = `system:serviceaccount:${ns}:${old}`;

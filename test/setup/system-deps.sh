@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests run for real: SIPp (sip-tester) and Kamailio.
+# Installs the Debian packages the tests run for real: SIPp (sip-tester), Kamailio and Chromium.
 # Kamailio's package would start a system daemon on :5060; tests start their own
 # instances on loopback, so any daemon the install started is stopped again.
 set -euo pipefail
 need=()
 command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
 command -v kamailio >/dev/null 2>&1 || need+=(kamailio)
+# Debian's chromium for the playground's dashboard test (playwright-core drives it; no browser download).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "system-deps: need ${need[*]} (apt-get install ${need[*]}) and am not root" >&2

@@ -12,11 +12,23 @@ import { ClusterAgent } from './cycle/cluster-agent.js';
 import { ClusterViews } from './cycle/views.js';
 import { Loop } from './cycle/loop.js';
 import { recordElectionEvents } from './cycle/election-events.js';
+import { selectorOf } from './cycle/views.js';
+import type { PodWatch } from './kube/pods.js';
+import type { TokenSource } from './http/auth.js';
+import type { LoadSample } from './signals/sample.js';
+import { CronScheduler, nodeCronEngine } from './schedule/index.js';
+import { SampleGatherer } from './scaling/gather.js';
+import { ScaleIn } from './scaling/scale-in.js';
+import { Scaler } from './scaling/scaler.js';
+import { ScaleDesk } from './scaling/scaler-control.js';
+import { httpDrainClient, httpSampleFetcher, httpScaleForwarder } from './scaling/scaler-http.js';
 
 export interface RunningCluster {
   readonly agent: ClusterAgent;
   readonly elector: LeaderElector;
   readonly loop: Loop;
+  /** GET/POST /scale on this pod. */
+  readonly scale: ScaleDesk;
   policy(): VnfCluster | undefined;
   annotateSelf(annotations: Record<string, string | null>, signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
@@ -29,6 +41,10 @@ interface ClusterDeps {
   readonly registry: Registry;
   readonly registrar: PeerRegistrar;
   readonly drainer: Drainer;
+  /** The bearer token the sidecars share: the leader uses it to ask a victim to drain. */
+  readonly tokens: TokenSource;
+  /** This pod's latest LoadSample; the leader's own load is read here, not over HTTP. */
+  readonly localSample: () => LoadSample | undefined;
 }
 
 /** The Kubernetes side of the sidecar: policy watch, election, membership, leader duties. */
@@ -53,10 +69,38 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     onStartedLeading: wake,
   });
   recordElectionEvents(elector, kube.events, () => policy.get(config.cluster), log);
-  const views = new ClusterViews((selector) => kube.podWatch(selector, wake));
+  // The scaler needs the raw pod facts (terminating, draining annotation) of its own cluster.
+  const podSources = new Map<string, PodWatch>();
+  const views = new ClusterViews((selector) => {
+    const watch = kube.podWatch(selector, wake);
+    podSources.set(selector, watch);
+    return watch;
+  });
+  const ownPods = () => {
+    const own = policy.get(config.cluster);
+    return own ? (podSources.get(selectorOf(own))?.pods() ?? []) : [];
+  };
+  const scheduler = new CronScheduler({ clock, engine: nodeCronEngine });
+  scheduler.onEvent(wake);
+  const fence = () => elector.fence();
+  const scaleIn = new ScaleIn({
+    clock, logger: partLogger(d.logger, 'scale-in'), fence, annotator: kube.annotator,
+    drains: httpDrainClient(config.httpPort, d.tokens, config.gatherTimeoutMs), apiTimeoutMs: config.apiTimeoutMs, peerTimeoutMs: config.gatherTimeoutMs,
+  });
+  const scaler = new Scaler({
+    clock, logger: partLogger(d.logger, 'scaler'), fence, scaleFor: (name) => kube.scale(name),
+    gatherer: new SampleGatherer({ clock, fetcher: httpSampleFetcher(config.httpPort, config.gatherTimeoutMs), self: config.podName, localSample: d.localSample, timeoutMs: config.gatherTimeoutMs }),
+    scheduler, events: kube.events, status: kube.vnfClusters, scaleIn, pods: ownPods,
+    apiTimeoutMs: config.apiTimeoutMs, sampleStaleMs: config.sampleStaleMs, statusRefreshMs: config.statusRefreshMs, onRequest: wake,
+  });
   const agent = new ClusterAgent({
     pod: config.podName, cluster: config.cluster, clock, logger: log, policy, views, elector,
-    registrar: d.registrar, peersSource: config.peersSource, drainer: d.drainer, status: kube.vnfClusters, apiTimeoutMs: config.apiTimeoutMs,
+    registrar: d.registrar, peersSource: config.peersSource, drainer: d.drainer, status: kube.vnfClusters, apiTimeoutMs: config.apiTimeoutMs, scaler,
+  });
+  const scale = new ScaleDesk({
+    pod: config.podName, httpPort: config.httpPort,
+    leadership: () => elector.status(), ipOf: (pod) => agent.ipOf(pod), policy: () => policy.get(config.cluster),
+    scaler, scaleIn, forwarder: httpScaleForwarder(config.scaleForwardTimeoutMs), timeoutMs: config.scaleForwardTimeoutMs,
   });
   const loop = new Loop({ name: 'agent', clock, logger: log, intervalMs: config.loopIntervalMs, pass: (signal) => agent.pass(signal) });
   loopRef.current = loop;
@@ -68,12 +112,14 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     agent,
     elector,
     loop: running,
+    scale,
     policy: () => policy.get(config.cluster),
     annotateSelf: (annotations, signal) => kube.annotator.annotate(config.podName, annotations, signal),
     async stop() {
       // Leader work first (the elector aborts it and releases the lease), then the loops.
       await elector.stop();
       await running.stop();
+      scheduler.stop();
       await views.stop();
       await policy.stop();
     },

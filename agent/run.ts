@@ -52,10 +52,11 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
   const readiness = new HealthChecks();
   const sampler: Sampler | undefined = config.signalSources.trim() === '' ? undefined : createSampler(config, { clock, logger: partLogger(logger, 'signals'), registry });
   let cluster: RunningCluster | undefined;
+  const drainTimeoutMs = (): number => (cluster?.policy()?.spec.drainTimeoutSeconds ?? 60) * 1000;
   const drainer = new Drainer({
     clock,
     logger: partLogger(logger, 'drain'),
-    timeoutMs: () => (cluster?.policy()?.spec.drainTimeoutSeconds ?? 60) * 1000,
+    timeoutMs: drainTimeoutMs,
     inFlight: () => inFlightCalls(sampler?.latest()),
     markLeaving: async (signal) => {
       if (cluster) await cluster.annotateSelf({ [DRAINING_ANNOTATION]: 'true' }, signal);
@@ -68,8 +69,9 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
     : undefined;
   if (sampling) liveness.add('signals-loop', () => sampling.check(config.signalIntervalMs * 5 + 10_000));
 
+  const tokens = new FileTokenSource(config.tokenFile, fileReader);
   if (config.cluster !== '') {
-    cluster = startClusterAgent({ config, clock, logger, registry, registrar, drainer });
+    cluster = startClusterAgent({ config, clock, logger, registry, registrar, drainer, tokens, localSample: () => sampler?.latest() });
     liveness.add('agent-loop', () => cluster?.loop.check(config.loopIntervalMs * 5 + 10_000));
     liveness.add('leader-renewal', () => cluster?.elector.check(2_000));
   }
@@ -82,7 +84,9 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
   const app = buildServer({
     logger: partLogger(logger, 'http'), registry, liveness, readiness,
     ...(sampler ? { signals: sampler } : {}),
-    status, drain: drainer, tokens: new FileTokenSource(config.tokenFile, fileReader),
+    status, drain: drainer, tokens, clock,
+    drainWaitLimitMs: () => drainTimeoutMs() + 5_000,
+    ...(cluster ? { scale: cluster.scale } : {}),
   });
   const address = await app.listen({ host: config.httpHost, port: config.httpPort });
   sampling?.start();

@@ -213,6 +213,24 @@ export const ConfigSchema = Type.Object(
       default: 10_000,
       description: 'A member\'s load sample older than this counts as missing when the leader decides (the HPA\'s missing-metric rule: 0% on scale-up, 100% of target on scale-down). Keep it at 3-5x signalIntervalMs; too short turns slow peers into missing ones.',
     }),
+    gatherTimeoutMs: Type.Integer({
+      minimum: 50,
+      maximum: 60_000,
+      default: 1_000,
+      description: 'Bound on each call the leader makes to a member\'s sidecar (GET /load, POST and GET /drain). A member slower than this keeps its previous sample, which turns missing after sampleStaleMs. Keep it below loopIntervalMs x 2.',
+    }),
+    scaleForwardTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 60_000,
+      default: 5_000,
+      description: 'Bound on a /scale request a non-leader forwards to the leader\'s sidecar; a slower leader is answered with 502.',
+    }),
+    statusRefreshMs: Type.Integer({
+      minimum: 1_000,
+      maximum: 600_000,
+      default: 15_000,
+      description: 'Least time between VnfCluster status writes that change only the load text or the decision\'s wording. Replica counts are written at once. Each write wakes every sidecar\'s watch, so keep it near the HPA sync period (15 s).',
+    }),
   },
   { additionalProperties: false },
 );

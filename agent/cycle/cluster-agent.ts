@@ -6,6 +6,7 @@ import type { PeerRegistrar } from '../membership/registrar.js';
 import type { ClusterView } from '../membership/view.js';
 import type { VnfCluster } from '../model/vnfcluster.js';
 import type { AgentStatus } from '../http/routes/status.js';
+import type { ScalerContext, ScalerOutcome } from '../scaling/scaler.js';
 import type { PassOutcome } from './loop.js';
 import { publishMembership, type StatusWriter } from './status-publisher.js';
 import type { ClusterViews } from './views.js';
@@ -29,12 +30,14 @@ export interface ClusterAgentDeps {
   readonly drainer: Drainer;
   readonly status: StatusWriter;
   readonly apiTimeoutMs: number;
+  /** The leader's scaler, run after membership was published; absent = no scaling. */
+  readonly scaler?: { pass(ctx: ScalerContext): Promise<ScalerOutcome> };
 }
 
 /**
  * One pass of the sidecar: read one snapshot (policy, pods, leadership), keep
  * the SIP server's peers current, mark a draining pod as leaving, and, when
- * leading, publish membership; say in one sentence what happened.
+ * leading, publish membership and scale; say in one sentence what happened.
  */
 export class ClusterAgent {
   #ownView: ClusterView | undefined;
@@ -68,19 +71,33 @@ export class ClusterAgent {
     if (peers.outcome !== 'unchanged' && peers.outcome !== 'disabled' && peers.outcome !== 'waiting') parts.push(peers.reason);
     const drained = await d.drainer.pass(signal);
     if (drained) parts.push(drained);
-    if (d.elector.status().isLeader && ownView) parts.push(...(await this.#leaderWork(own, ownView)));
+    if (d.elector.status().isLeader && ownView) parts.push(...(await this.#leaderWork(own, ownView, signal)));
     if (parts.length === 0) return { reason: `no change: ${ownView?.members.length ?? 0} members, leader ${d.elector.status().leader ?? 'none'}`, acted: false };
     return { reason: parts.join('; '), acted: true };
   }
 
-  async #leaderWork(own: VnfCluster, view: ClusterView): Promise<string[]> {
+  async #leaderWork(own: VnfCluster, view: ClusterView, signal: AbortSignal): Promise<string[]> {
+    const parts: string[] = [];
+    // The scaler's status write must carry the version the membership write just produced.
+    let latest = own;
+    const writer: StatusWriter = { patchStatus: async (...args) => (latest = await this.d.status.patchStatus(...args)) };
     try {
-      const published = await publishMembership(this.d.status, own, view, () => this.d.elector.fence(), this.d.apiTimeoutMs);
-      return published ? [published] : [];
+      const published = await publishMembership(writer, own, view, () => this.d.elector.fence(), this.d.apiTimeoutMs);
+      if (published) parts.push(published);
     } catch (err) {
       this.d.logger.warn({ err }, 'Could not publish membership');
-      return [`could not publish membership: ${(err as Error).message}`];
+      parts.push(`could not publish membership: ${(err as Error).message}`);
     }
+    if (this.d.scaler) {
+      const scaled = await this.d.scaler.pass({ vc: latest, members: view.members, signal });
+      if (scaled.acted) parts.push(scaled.reason);
+    }
+    return parts;
+  }
+
+  /** A member's pod IP from this pod's view of its own cluster (to forward /scale to the leader). */
+  ipOf(pod: string): string | undefined {
+    return this.#ownView?.members.find((m) => m.pod === pod)?.ip || undefined;
   }
 
   status(role: string): AgentStatus {

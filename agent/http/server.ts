@@ -10,6 +10,8 @@ import { loadRoutes, type SignalsView } from './routes/load.js';
 import { readyRoutes } from './routes/ready.js';
 import { statusRoutes, type AgentStatus } from './routes/status.js';
 import { drainRoutes, type DrainControl } from './routes/drain.js';
+import { scaleRoutes, type ScaleControl } from './routes/scale.js';
+import { systemClock, type Clock } from '../clock/clock.js';
 import type { TokenSource } from './auth.js';
 import { ErrorReply } from './schemas.js';
 
@@ -25,6 +27,12 @@ export interface ServerDeps {
   readonly drain?: DrainControl;
   /** Bearer token for mutating routes; without it they answer 503. */
   readonly tokens?: TokenSource;
+  /** GET/POST /scale: answered by the leader, forwarded by the others. */
+  readonly scale?: ScaleControl;
+  /** Paces GET /drain?wait=true; the system clock by default. */
+  readonly clock?: Clock;
+  /** Longest GET /drain?wait=true holds a request (drain timeout + 5 s); 65 s by default. */
+  readonly drainWaitLimitMs?: () => number;
 }
 
 /** Request limits: the endpoints take tiny bodies; anything bigger is a mistake or an attack. */
@@ -67,6 +75,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   void app.register(loadRoutes, deps.signals ? { signals: deps.signals } : {});
   void app.register(readyRoutes, { ...(deps.signals ? { signals: deps.signals } : {}), ...(deps.readiness ? { readiness: deps.readiness } : {}) });
   if (deps.status) void app.register(statusRoutes, { status: deps.status });
-  if (deps.drain) void app.register(drainRoutes, { drain: deps.drain, tokens: deps.tokens ?? { current: () => undefined } });
+  const tokens = deps.tokens ?? { current: () => undefined };
+  if (deps.drain) {
+    void app.register(drainRoutes, { drain: deps.drain, tokens, clock: deps.clock ?? systemClock, waitLimitMs: deps.drainWaitLimitMs ?? (() => 65_000) });
+  }
+  if (deps.scale) void app.register(scaleRoutes, { scale: deps.scale, tokens });
   return app;
 }

@@ -1,3 +1,4 @@
+import { httpExchange } from '../net/http.js';
 /**
  * A minimal JSON-RPC 2.0 client for Kamailio's jsonrpcs module served over
  * xhttp (`event_route[xhttp:request] { jsonrpc_dispatch(); }`), e.g.
@@ -25,17 +26,20 @@ interface RpcReply {
   error?: { code?: number; message?: string };
 }
 
+/** A backstop only: callers bound each call by their own, shorter signal. */
+const RPC_TIMEOUT_MS = 30_000;
+
 export function kamailioRpc(url: string): KamailioRpc {
   let id = 0;
   return {
     async call(method, params, signal) {
       const body = JSON.stringify({ jsonrpc: '2.0', method, ...(params.length > 0 ? { params } : {}), id: ++id });
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
-      const text = await response.text();
+      const response = await httpExchange(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }, RPC_TIMEOUT_MS, signal);
+      const text = response.body;
       // Kamailio sends RPC errors as HTTP 500 with a JSON-RPC body; prefer its message.
       const reply = parseReply(text);
       if (reply?.error) throw new KamailioRpcError(method, reply.error.code, `${reply.error.code ?? '?'} ${reply.error.message ?? ''}`.trim());
-      if (!response.ok) throw new KamailioRpcError(method, response.status, `HTTP ${response.status} ${text.slice(0, 200)}`);
+      if (response.status < 200 || response.status > 299) throw new KamailioRpcError(method, response.status, `HTTP ${response.status} ${text.slice(0, 200)}`);
       if (!reply) throw new KamailioRpcError(method, undefined, `not a JSON-RPC reply: ${text.slice(0, 200)}`);
       return reply.result;
     },

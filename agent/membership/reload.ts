@@ -1,3 +1,4 @@
+import { httpExchange } from '../net/http.js';
 import { kamailioRpc } from './kamailio-rpc.js';
 
 export const RELOAD_KINDS = ['kamailio-rpc', 'http', 'signal', 'none'] as const;
@@ -31,6 +32,9 @@ export function kamailioDispatcherReloader(url: string): Reloader {
   };
 }
 
+/** A backstop only: the registrar bounds each reload by its own, shorter signal. */
+const RELOAD_TIMEOUT_MS = 30_000;
+
 export type HttpReloadMethod = 'POST' | 'PUT' | 'GET';
 
 /** Any SIP server with a reload endpoint: any 2xx answer counts as reloaded. */
@@ -38,8 +42,7 @@ export function httpReloader(url: string, method: HttpReloadMethod): Reloader {
   return {
     describe: `HTTP ${method} ${url}`,
     reload: async (signal) => {
-      const response = await fetch(url, { method, signal });
-      await response.arrayBuffer(); // drain, so the connection is released
+      const response = await httpExchange(url, { method }, RELOAD_TIMEOUT_MS, signal);
       if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${method} ${url} answered ${response.status}`);
     },
   };

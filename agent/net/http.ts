@@ -1,0 +1,46 @@
+import http from 'node:http';
+import https from 'node:https';
+
+/** A bounded HTTP exchange: callers see only status and text. */
+export interface HttpReply {
+  readonly status: number;
+  readonly body: string;
+}
+
+export interface HttpRequest {
+  readonly method: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+}
+
+/** Bodies larger than this are not metrics, RPC or agent answers we can use. */
+export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * One HTTP exchange over node:http, bounded by `timeoutMs` on top of the
+ * caller's signal. Not fetch: fetch refuses the "bad ports" of the Fetch
+ * standard, and 5060/5061, where Kamailio serves its JSON-RPC next to SIP,
+ * are among them. One connection per exchange (no pool), so no idle socket
+ * outlives a shutdown.
+ */
+export function httpExchange(url: string, request: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpReply> {
+  const target = new URL(url);
+  const client = target.protocol === 'https:' ? https : http;
+  const bound = signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+  return new Promise<HttpReply>((resolve, reject) => {
+    const req = client.request(target, { method: request.method, headers: request.headers ?? {}, agent: false, signal: bound }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_REPLY_BYTES) req.destroy(new Error(`reply larger than ${MAX_REPLY_BYTES} bytes`));
+        else chunks.push(chunk);
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    // Like fetch, an aborted exchange rejects with the abort's reason (a timeout says so).
+    req.on('error', (err) => reject(bound.aborted && bound.reason instanceof Error ? bound.reason : err));
+    req.end(request.body);
+  });
+}

@@ -1,0 +1,95 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { sharedKubeconfig, stopOwnControlPlane } from '../support/shared-controlplane.js';
+import { deleteNamespace, freshNamespace, kubeConfigFrom } from '../support/kube.js';
+import { eventually } from '../support/process.js';
+import { startSippUac } from '../support/sipp.js';
+import { BONO_PORT, SPROUT_PORT, deploySipCluster, invitesReceived, isReady, livePods } from './sip-cluster.js';
+import { DELETION_COST_ANNOTATION } from '../../agent/kube/pods.js';
+
+/**
+ * Peer registration end to end: Bono (Kamailio dispatcher) in front of Sprouts
+ * (Kamailio), every pod with its sidecar, on the real control plane. SIPp
+ * sends calls through Bono while a Sprout is added and another removed.
+ */
+describe('peer registration under SIP load', { timeout: 240_000 }, () => {
+  let kc: KubeConfig;
+  let ns: string;
+  let dir: string;
+  let listFile: string;
+  const figures: Record<string, number> = {};
+
+  before(async () => {
+    kc = kubeConfigFrom(await sharedKubeconfig());
+    ns = await freshNamespace(kc, 'peers');
+    dir = mkdtempSync(join(tmpdir(), 'vnf-e2e-peers-'));
+    // paused: only this test changes the Sprout count.
+    ({ bonoListFile: listFile } = await deploySipCluster({ kc, namespace: ns, dir, sprouts: 2, sproutSpec: { paused: true, minReplicas: 1, maxReplicas: 5 } }));
+  });
+
+  after(async () => {
+    await deleteNamespace(kc, ns);
+    await stopOwnControlPlane();
+    rmSync(dir, { recursive: true, force: true });
+    process.stdout.write(`# peers figures: ${JSON.stringify(figures)}\n`);
+  });
+
+  const listed = (): string[] => readFileSync(listFile, 'utf8').split('\n').filter((l) => /^1 sip:/.test(l)).map((l) => /sip:([\d.]+):/.exec(l)?.[1] ?? '');
+
+  test('Bono learns both Sprouts and routes calls to them', async () => {
+    const sprouts = await eventually(async () => {
+      const pods = await livePods(kc, ns, 'sprout');
+      return pods.length === 2 && pods.every(isReady) ? pods : undefined;
+    }, 60_000, 'two ready Sprouts');
+    await eventually(async () => ((await livePods(kc, ns, 'bono')).some(isReady) ? true : undefined), 60_000, 'ready Bono');
+    const ips = sprouts.map((p) => p.status?.podIP ?? '').sort();
+    await eventually(async () => (listed().sort().join() === ips.join() ? true : undefined), 20_000, `dispatcher list with ${ips.join()}`);
+  });
+
+  test('a third Sprout gets calls within 5 s of becoming ready; a leaving Sprout gets no new calls; no call fails', async () => {
+    const [bono] = await livePods(kc, ns, 'bono');
+    const bonoIp = bono?.status?.podIP ?? '';
+    const sipp = await startSippUac({ target: `${bonoIp}:${BONO_PORT}`, localHost: '127.0.0.1', rate: 20, calls: 900, holdMs: 2000 });
+    try {
+      await delay(3000);
+      const before = new Set((await livePods(kc, ns, 'sprout')).map((p) => p.metadata?.name));
+      const apps = kc.makeApiClient(AppsV1Api);
+      await apps.patchNamespacedDeploymentScale({ name: 'sprout', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
+      const third = await eventually(async () => (await livePods(kc, ns, 'sprout')).find((p) => !before.has(p.metadata?.name) && isReady(p)), 60_000, 'third Sprout ready');
+      const readyAt = performance.now();
+      const ip = third.status?.podIP ?? '';
+      await eventually(async () => ((await invitesReceived(ip, SPROUT_PORT)) > 0 ? true : undefined), 10_000, 'first call at the new Sprout', 100).catch(async (err: Error) => {
+        const counts = await Promise.all((await livePods(kc, ns, 'sprout')).map(async (p) => `${p.status?.podIP}=${await invitesReceived(p.status?.podIP ?? '', SPROUT_PORT).catch((e: Error) => e.message)}`));
+        throw new Error(`${err.message}; new ${ip}; listed ${listed().join()}; invites ${counts.join()}; sipp ${sipp.process.stdout().slice(-1500)} ${sipp.process.stderr().slice(-500)}`);
+      });
+      figures.newSproutFirstCallMs = Math.round(performance.now() - readyAt);
+      assert.ok(figures.newSproutFirstCallMs <= 5000, `first call after ${figures.newSproutFirstCallMs} ms`);
+
+      // Graceful removal: lowest deletion cost on one old Sprout, then scale to 2.
+      const victim = (await livePods(kc, ns, 'sprout')).find((p) => before.has(p.metadata?.name));
+      const victimIp = victim?.status?.podIP ?? '';
+      const core = kc.makeApiClient(CoreV1Api);
+      await core.patchNamespacedPod({ name: victim?.metadata?.name ?? '', namespace: ns, body: [{ op: 'add', path: `/metadata/annotations`, value: { [DELETION_COST_ANNOTATION]: '-1000' } }] });
+      const removeAt = performance.now();
+      await apps.patchNamespacedDeploymentScale({ name: 'sprout', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 2 }] });
+      await eventually(async () => (listed().includes(victimIp) ? undefined : true), 15_000, 'victim gone from the dispatcher list', 50);
+      figures.leavingToUnlistedMs = Math.round(performance.now() - removeAt);
+      await delay(1500); // Kamailio's reload_delta and an in-flight INVITE transaction
+      const atLeaving = await invitesReceived(victimIp, SPROUT_PORT);
+      await delay(5000);
+      const later = await invitesReceived(victimIp, SPROUT_PORT).catch(() => atLeaving);
+      assert.equal(later, atLeaving, 'the leaving Sprout received new calls');
+      const result = await sipp.exited(120_000);
+      const failed = Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(result.stdout)?.[1] ?? 'NaN');
+      figures.failedCalls = failed;
+      assert.equal(result.code, 0, `SIPp reported failures:\n${result.stdout.slice(-3000)}`);
+    } finally {
+      sipp.stop();
+    }
+  });
+});

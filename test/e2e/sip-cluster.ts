@@ -1,0 +1,187 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Container, type V1Pod } from '@kubernetes/client-node';
+import { kamailioConfig } from '../support/kamailio.js';
+import { createVnfCluster, sidecarIdentity } from '../support/sidecars.js';
+
+const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
+export const SPROUT_PORT = 5054;
+export const BONO_PORT = 5060;
+export const AGENT_PORT = 8686;
+
+/** Bono: a stateful proxy that spreads new calls over the dispatcher set vnf-agent renders. */
+export function bonoConfig(listFile: string): string {
+  return `#!KAMAILIO
+debug=1
+log_stderror=yes
+children=2
+tcp_children=2
+auto_aliases=no
+tcp_accept_no_cl=yes
+mpath="${MODULES}"
+${['kex', 'corex', 'tm', 'tmx', 'sl', 'rr', 'pv', 'xlog', 'textops', 'maxfwd', 'siputils', 'xhttp', 'jsonrpcs', 'dispatcher', 'statistics', 'htable']
+  .map((m) => `loadmodule "${m}.so"`)
+  .join('\n')}
+modparam("jsonrpcs", "transport", 1)
+modparam("htable", "htable", "calls=>size=12;autoexpire=600;")
+modparam("dispatcher", "list_file", "${listFile}")
+modparam("dispatcher", "reload_delta", 1)
+modparam("rr", "enable_full_lr", 1)
+request_route {
+  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+  if (is_method("OPTIONS") && uri == myself) { sl_send_reply("200", "OK"); exit; }
+  if (has_totag()) {
+    if (loose_route()) { t_relay(); exit; }
+    # SIPp's built-in UAC sends ACK and BYE without the Route set: keep a call on
+    # the Sprout that took its INVITE (sticky by Call-ID).
+    if ($sht(calls=>$ci) != $null) {
+      $du = $sht(calls=>$ci);
+      if (is_method("BYE")) $sht(calls=>$ci) = $null;
+      t_relay();
+      exit;
+    }
+    if (is_method("ACK")) { if (t_check_trans()) t_relay(); exit; }
+    sl_send_reply("404", "Not Here");
+    exit;
+  }
+  if (is_method("INVITE")) {
+    record_route();
+    if (!ds_select_dst("1", "4")) { sl_send_reply("503", "No Sprout"); exit; }
+    $sht(calls=>$ci) = $du;
+    t_relay();
+    exit;
+  }
+  sl_send_reply("405", "Method Not Allowed");
+}
+event_route[xhttp:request] {
+  if ($hu =~ "^/RPC") { jsonrpc_dispatch(); exit; }
+  xhttp_reply("404", "Not Found", "text/plain", "no such path\\n");
+}
+`;
+}
+
+/** Sprout stand-in: answers OPTIONS, INVITE (a dialog), BYE; its RPC tells how many INVITEs it took. */
+export function sproutConfig(): string {
+  return kamailioConfig('HOST', 0, undefined)
+    .split('\n')
+    .filter((l) => !l.startsWith('listen='))
+    .join('\n');
+}
+
+const downward = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+
+function kamailioContainer(cfg: string, port: number, runDir: string): V1Container {
+  return {
+    name: 'sip',
+    image: 'busybox',
+    command: ['sh', '-c'],
+    args: [`mkdir -p ${runDir}/$(POD_NAME) && exec /usr/sbin/kamailio -f ${cfg} -DD -E -m 32 -M 8 -Y ${runDir}/$(POD_NAME) -P ${runDir}/$(POD_NAME)/pid -l udp:$(POD_IP):${port} -l tcp:$(POD_IP):${port}`],
+    env: [downward('POD_NAME', 'metadata.name'), downward('POD_IP', 'status.podIP')],
+  };
+}
+
+function sidecarContainer(cluster: string, sipPort: number, kubeconfig: string, tokenFile: string, extra: Record<string, string>): V1Container {
+  const env: V1Container['env'] = [
+    downward('VNF_AGENT_POD_NAME', 'metadata.name'),
+    downward('VNF_AGENT_POD_NAMESPACE', 'metadata.namespace'),
+    downward('VNF_AGENT_POD_IP', 'status.podIP'),
+    { name: 'VNF_AGENT_CLUSTER', value: cluster },
+    { name: 'VNF_AGENT_HTTP_HOST', value: '$(VNF_AGENT_POD_IP)' },
+    { name: 'VNF_AGENT_SIP_PORT', value: String(sipPort) },
+    { name: 'VNF_AGENT_KUBECONFIG', value: kubeconfig },
+    { name: 'VNF_AGENT_TOKEN_FILE', value: tokenFile },
+    { name: 'VNF_AGENT_SIGNAL_SOURCES', value: 'sip-options,kamailio' },
+    { name: 'VNF_AGENT_SIGNAL_OPTIONS_TRANSPORTS', value: 'udp' },
+    { name: 'VNF_AGENT_SIGNAL_KAMAILIO_RPC_URL', value: `http://$(VNF_AGENT_POD_IP):${sipPort}/RPC` },
+    ...Object.entries(extra).map(([name, value]) => ({ name, value })),
+  ];
+  return {
+    name: 'vnf-agent',
+    image: 'vnf-agent',
+    args: ['run'],
+    env,
+    readinessProbe: { httpGet: { path: '/readyz', port: AGENT_PORT }, periodSeconds: 1 },
+    lifecycle: { preStop: { httpGet: { path: '/drain?wait=true', port: AGENT_PORT } } },
+  };
+}
+
+export interface SipClusterOptions {
+  readonly kc: KubeConfig;
+  readonly namespace: string;
+  readonly dir: string;
+  readonly sprouts: number;
+  readonly sproutSpec?: Record<string, unknown>;
+  readonly agentEnv?: Record<string, string>;
+}
+
+/**
+ * A Bono (Kamailio dispatcher) in front of N Sprouts (Kamailio UAS), every pod
+ * with the vnf-agent sidecar, deployed through the real API server; the
+ * simulated kubelet runs each pod's containers on the pod's own loopback IP.
+ */
+export async function deploySipCluster(o: SipClusterOptions): Promise<{ bonoListFile: string }> {
+  const runDir = join(o.dir, 'run');
+  mkdirSync(runDir, { recursive: true });
+  const sproutCfg = join(o.dir, 'sprout.cfg');
+  writeFileSync(sproutCfg, sproutConfig());
+  const bonoListFile = join(o.dir, 'dispatcher.list');
+  writeFileSync(bonoListFile, '# rendered by vnf-agent\n');
+  const bonoCfg = join(o.dir, 'bono.cfg');
+  writeFileSync(bonoCfg, bonoConfig(bonoListFile));
+  const tokenFile = join(o.dir, 'token');
+  writeFileSync(tokenFile, 'e2e-token\n');
+
+  await createVnfCluster(o.kc, o.namespace, 'sprout', { drainTimeoutSeconds: 20, ...o.sproutSpec });
+  await createVnfCluster(o.kc, o.namespace, 'bono', { role: 'bono', minReplicas: 1, maxReplicas: 1, paused: true, upstreams: [{ cluster: 'sprout' }] });
+  const sproutKc = await sidecarIdentity(o.kc, o.namespace, 'sprout', o.dir);
+  const bonoKc = await sidecarIdentity(o.kc, o.namespace, 'bono', o.dir);
+  const env = o.agentEnv ?? {};
+  const deployment = (name: string, replicas: number, containers: V1Container[]) => ({
+    metadata: { name, labels: { app: name } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { terminationGracePeriodSeconds: 30, containers } },
+    },
+  });
+  const apps = o.kc.makeApiClient(AppsV1Api);
+  await apps.createNamespacedDeployment({
+    namespace: o.namespace,
+    body: deployment('sprout', o.sprouts, [kamailioContainer(sproutCfg, SPROUT_PORT, runDir), sidecarContainer('sprout', SPROUT_PORT, sproutKc, tokenFile, env)]),
+  });
+  await apps.createNamespacedDeployment({
+    namespace: o.namespace,
+    body: deployment('bono', 1, [
+      kamailioContainer(bonoCfg, BONO_PORT, runDir),
+      sidecarContainer('bono', BONO_PORT, bonoKc, tokenFile, {
+        ...env,
+        VNF_AGENT_SIGNAL_SOURCES: 'sip-options',
+        VNF_AGENT_PEERS_RENDERER: 'kamailio-dispatcher',
+        VNF_AGENT_PEERS_FILE: bonoListFile,
+        VNF_AGENT_PEERS_SIP_PORT: String(SPROUT_PORT),
+        VNF_AGENT_PEERS_RELOAD: 'kamailio-rpc',
+        VNF_AGENT_PEERS_RELOAD_URL: `http://$(VNF_AGENT_POD_IP):${BONO_PORT}/RPC`,
+      }),
+    ]),
+  });
+  return { bonoListFile };
+}
+
+export async function livePods(kc: KubeConfig, namespace: string, app: string): Promise<V1Pod[]> {
+  const list = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, labelSelector: `app=${app}` });
+  return list.items.filter((p) => !p.metadata?.deletionTimestamp);
+}
+
+export const isReady = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+/** INVITEs a Kamailio has received, from its own statistics. */
+export async function invitesReceived(ip: string, port: number): Promise<number> {
+  const res = await fetch(`http://${ip}:${port}/RPC`, {
+    method: 'POST',
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'stats.get_statistics', params: ['core:'], id: 1 }),
+    signal: AbortSignal.timeout(2000),
+  });
+  const body = (await res.json()) as { result?: string[] };
+  const line = body.result?.find((l) => l.startsWith('core:rcv_requests_invite ')) ?? '';
+  return Number(line.split('=')[1]?.trim() ?? 'NaN');
+}

@@ -1,0 +1,211 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { NotLeaderError } from '../../agent/election/errors.js';
+import { DRAINING_ANNOTATION, type PodFacts } from '../../agent/membership/state.js';
+import type { Member } from '../../agent/model/vnfcluster.js';
+import { DELETION_COST_ANNOTATION, LOWEST_DELETION_COST, ScaleIn, type ScaleInInput } from '../../agent/scaling/scale-in.js';
+import type { Decision, MemberSample } from '../../agent/scaling/types.js';
+import { FakeClock } from '../support/fake-clock.js';
+import { pod } from '../support/membership-fakes.js';
+import { ConflictError, decision, FakeAnnotator, FakeDrains, FakeFence, FakeScaleTarget } from '../support/scaler-fakes.js';
+
+const DRAIN_MS = 60_000;
+
+/** Three running pods: `leader`, `b` (least loaded), `c`. */
+function cluster() {
+  const clock = new FakeClock();
+  const fence = new FakeFence();
+  const annotator = new FakeAnnotator();
+  const drains = new FakeDrains();
+  const target = new FakeScaleTarget(3, { readable: false });
+  const scaleIn = new ScaleIn({ clock, logger: pino({ level: 'silent' }), fence: fence.fence, annotator, drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000 });
+  const pods: PodFacts[] = [
+    pod('b', { ip: '10.0.0.2', ready: true, createdAt: '2026-11-27T10:00:00Z' }),
+    pod('c', { ip: '10.0.0.3', ready: true, createdAt: '2026-11-27T11:00:00Z' }),
+    pod('leader', { ip: '10.0.0.1', ready: true, createdAt: '2026-11-27T09:00:00Z' }),
+  ];
+  const loads: Record<string, number> = { leader: 0.1, b: 0.2, c: 0.6 };
+  const input = (over: Partial<ScaleInInput> & { down?: boolean } = {}): ScaleInInput => {
+    const d: Decision = over.down === false ? decision('none', target.replicas, target.replicas) : decision('down', target.replicas, 1);
+    const members: Member[] = pods.filter((p) => !p.deleting).map((p) => ({ pod: p.name, ip: p.ip, ready: p.ready, state: p.drainingAnnotation ? 'leaving' : 'active' }));
+    const samples: MemberSample[] = members.map((m) => ({ pod: m.pod, ready: m.ready, utilization: loads[m.pod] ?? null, overloaded: false, sampleAgeMs: 0 }));
+    return { decision: d, target, scale: { replicas: target.replicas, version: target.version }, pods, members, samples, drainTimeoutMs: DRAIN_MS, mayWrite: true, signal: new AbortController().signal, ...over };
+  };
+  const mark = (name: string, over: Partial<PodFacts>) => {
+    const i = pods.findIndex((p) => p.name === name);
+    pods[i] = { ...pods[i]!, ...over };
+  };
+  return { clock, fence, annotator, drains, target, scaleIn, pods, input, mark };
+}
+
+test('scale-in: the least-loaded non-leader is marked leaving, asked to drain, and waits while draining', async () => {
+  const c = cluster();
+  c.drains.starts.push(true);
+  c.drains.settles.push(false);
+  const step = await c.scaleIn.step(c.input());
+  assert.deepEqual(c.annotator.calls, [{ pod: 'b', annotations: { [DRAINING_ANNOTATION]: 'true' } }], 'the leader (load 0.1) is passed over');
+  assert.deepEqual(c.drains.calls, ['POST 10.0.0.2', 'GET 10.0.0.2']);
+  assert.equal(c.target.writes.length, 0);
+  assert.equal(step.changed, true);
+  assert.match(step.reason!, /^marked b as leaving \(chose b: it has the least load \(0\.20\)\); draining b \(0s of 60s\)$/);
+  assert.deepEqual(c.scaleIn.state(), { victim: 'b', phase: 'draining', elapsedMs: 0, drainRequested: true });
+});
+
+test('scale-in: once drained, the lowest deletion cost is set right before spec.replicas - 1 is written with the version read', async () => {
+  const c = cluster();
+  c.drains.starts.push(true);
+  c.drains.settles.push(false, true);
+  await c.scaleIn.step(c.input());
+  c.mark('b', { drainingAnnotation: true, ready: false });
+  c.target.expectWrites('ok');
+  const step = await c.scaleIn.step(c.input());
+  assert.deepEqual(c.drains.calls, ['POST 10.0.0.2', 'GET 10.0.0.2', 'GET 10.0.0.2'], 'POST /drain is sent once');
+  assert.deepEqual(c.annotator.calls[1], { pod: 'b', annotations: { [DELETION_COST_ANNOTATION]: LOWEST_DELETION_COST } });
+  assert.deepEqual(c.target.writes.map((w) => [w.replicas, w.version]), [[2, 'v1']]);
+  assert.ok(c.target.writes[0]!.signal, 'the write is bounded');
+  assert.deepEqual(step.wrote, { from: 3, to: 2, victim: 'b' });
+  assert.match(step.reason!, /^scaled down from 3 to 2, removing b$/);
+});
+
+test('scale-in: after the write nobody shrinks again until the victim is terminating, then the step is done', async () => {
+  const c = cluster();
+  c.drains.starts.push(true);
+  c.drains.settles.push(true);
+  c.target.expectWrites('ok');
+  await c.scaleIn.step(c.input());
+  assert.equal(c.target.writes.length, 1);
+  // The ReplicaSet has not marked b yet: three live pods for spec.replicas 2.
+  const waiting = await c.scaleIn.step(c.input());
+  assert.match(waiting.reason!, /^removal of b waits: 3 pods are not terminating while spec.replicas is 2$/);
+  assert.equal(waiting.changed, false);
+  assert.equal(c.target.writes.length, 1, 'no second write');
+  c.mark('b', { deleting: true });
+  const done = await c.scaleIn.step(c.input({ down: false }));
+  assert.match(done.reason!, /^b left the cluster; scale-in step done$/);
+  assert.equal(c.scaleIn.state(), null);
+});
+
+test('scale-in: a victim that never settles is removed when the drain timeout passes', async () => {
+  const c = cluster();
+  c.drains.starts.push(true);
+  c.drains.settles.push(false, false);
+  await c.scaleIn.step(c.input());
+  await c.clock.advance(30_000);
+  assert.match((await c.scaleIn.step(c.input())).reason!, /draining b \(30s of 60s\)/);
+  await c.clock.advance(30_000);
+  c.target.expectWrites('ok');
+  const step = await c.scaleIn.step(c.input());
+  assert.deepEqual(step.wrote, { from: 3, to: 2, victim: 'b' });
+  assert.equal(c.drains.calls.length, 3, 'no drain call once the timeout passed');
+});
+
+test('scale-in: an unreachable victim is retried each pass and removed at the timeout', async () => {
+  const c = cluster();
+  c.drains.starts.push(new Error('connect ECONNREFUSED'), new Error('connect ECONNREFUSED'));
+  const first = await c.scaleIn.step(c.input());
+  assert.match(first.reason!, /draining b: could not reach it \(connect ECONNREFUSED\); retrying until 60s/);
+  await c.clock.advance(10_000);
+  await c.scaleIn.step(c.input());
+  await c.clock.advance(50_000);
+  c.target.expectWrites('ok');
+  assert.equal((await c.scaleIn.step(c.input())).wrote?.to, 2);
+});
+
+test('scale-in: losing leadership mid-way stops before any write; a new leader resumes from the annotation', async () => {
+  const c = cluster();
+  c.drains.starts.push(true);
+  c.drains.settles.push(true);
+  c.fence.leading = true;
+  // Lose the lease right after the drain settled: the deletion-cost write's fence throws.
+  const realFence = c.fence.fence;
+  let fences = 0;
+  const scaleIn = new ScaleIn({
+    clock: c.clock, logger: pino({ level: 'silent' }), annotator: c.annotator, drains: c.drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000,
+    fence: () => (++fences > 3 ? (c.fence.lose(), realFence()) : realFence()),
+  });
+  await assert.rejects(scaleIn.step(c.input()), NotLeaderError);
+  assert.equal(c.annotator.calls.length, 1, 'marked leaving, but no deletion cost');
+  assert.equal(c.target.writes.length, 0);
+
+  // The next leader knows nothing but the pods: b carries the draining annotation.
+  c.mark('b', { drainingAnnotation: true, ready: false });
+  const next = new FakeFence();
+  const successor = new ScaleIn({ clock: c.clock, logger: pino({ level: 'silent' }), fence: next.fence, annotator: c.annotator, drains: c.drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000 });
+  c.drains.starts.push(true);
+  c.drains.settles.push(true);
+  c.target.expectWrites('ok');
+  const step = await successor.step(c.input({ down: false }));
+  assert.match(step.reason!, /^resumed the scale-in of b \(it carries vnf-agent.dev\/draining\); scaled down from 3 to 2, removing b$/);
+  assert.deepEqual(c.annotator.calls.slice(1), [{ pod: 'b', annotations: { [DELETION_COST_ANNOTATION]: LOWEST_DELETION_COST } }], 'b is not marked twice');
+});
+
+test('scale-in: the leader is never drained; with every other member leaving it waits', async () => {
+  const c = cluster();
+  c.annotator.allowed = false;
+  c.mark('b', { deleting: true });
+  c.mark('c', { deleting: true });
+  const step = await c.scaleIn.step(c.input());
+  assert.match(step.reason!, /^scale-in waits: the leader leader is the only candidate/);
+  assert.equal(step.changed, false);
+  assert.equal(c.scaleIn.state(), null);
+});
+
+test('scale-in: nothing happens when the decision does not say down and no pod is marked', async () => {
+  const c = cluster();
+  c.annotator.allowed = false;
+  const step = await c.scaleIn.step(c.input({ down: false }));
+  assert.deepEqual(step, { reason: undefined, changed: false });
+});
+
+const waits: { name: string; setup: (c: ReturnType<typeof cluster>) => Partial<ScaleInInput>; reason: RegExp }[] = [
+  { name: 'a pass that already wrote the scale', setup: () => ({ mayWrite: false }), reason: /waits for the next pass/ },
+];
+for (const row of waits) {
+  test(`scale-in: removal waits for ${row.name}`, async () => {
+    const c = cluster();
+    c.drains.starts.push(true);
+    c.drains.settles.push(true);
+    const over = row.setup(c);
+    const step = await c.scaleIn.step(c.input(over));
+    assert.match(step.reason!, row.reason);
+    assert.equal(c.target.writes.length, 0);
+    assert.equal(c.scaleIn.state()?.phase, 'shrinking');
+  });
+}
+
+test('scale-in: removal waits for a pod that appeared meanwhile and is still pending (the ReplicaSet would remove it first)', async () => {
+  const c = cluster();
+  c.drains.starts.push(true);
+  c.drains.settles.push(false, true);
+  await c.scaleIn.step(c.input());
+  c.pods.push(pod('d'));
+  c.target.replicas = 4;
+  const step = await c.scaleIn.step(c.input({ down: false }));
+  assert.match(step.reason!, /^removal of b waits for d to start/);
+  assert.equal(c.target.writes.length, 0);
+});
+
+test('scale-in: a not-ready pod without an IP is chosen first and removed without a drain', async () => {
+  const c = cluster();
+  c.pods.push(pod('d'));
+  c.target.replicas = 4;
+  c.target.expectWrites('ok');
+  const step = await c.scaleIn.step(c.input());
+  assert.deepEqual(c.drains.calls, []);
+  assert.deepEqual(step.wrote, { from: 4, to: 3, victim: 'd' });
+});
+
+test('scale-in: a 409 on the shrink is reported, not retried in the pass, and retried on the next', async () => {
+  const c = cluster();
+  c.drains.starts.push(true);
+  c.drains.settles.push(true);
+  c.target.expectWrites(new ConflictError(), 'ok');
+  const first = await c.scaleIn.step(c.input());
+  assert.match(first.reason!, /the scale changed since it was read \(409\); re-reading next pass/);
+  assert.equal(c.target.writes.length, 1);
+  c.target.version = 'v7';
+  const second = await c.scaleIn.step(c.input());
+  assert.deepEqual(c.target.writes.map((w) => w.version), ['v1', 'v7']);
+  assert.equal(second.wrote?.to, 2);
+});

@@ -65,6 +65,7 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     leaseDurationMs: config.leaseDurationMs,
     renewDeadlineMs: config.renewDeadlineMs,
     retryPeriodMs: config.retryPeriodMs,
+    watch: config.electionWatch,
     metrics: new ElectionMetrics(d.registry),
     onStartedLeading: wake,
   });

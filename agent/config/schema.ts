@@ -62,6 +62,10 @@ export const ConfigSchema = Type.Object(
       default: 10_000,
       description: 'Upper bound for a graceful stop after SIGTERM; keep it below the pod\'s terminationGracePeriodSeconds.',
     }),
+    electionWatch: Type.Boolean({
+      default: true,
+      description: 'Standbys follow the Lease with a watch and take a released or expired lease at once. false = client-go behaviour (standbys poll every retry period): only for comparison; it costs more API reads and a slower handover.',
+    }),
     loopIntervalMs: Type.Integer({
       minimum: 100,
       maximum: 60_000,

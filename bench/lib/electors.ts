@@ -1,0 +1,92 @@
+import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { systemClock } from '../../agent/clock/clock.js';
+import { LeaderElector } from '../../agent/election/elector.js';
+import { KubeLeaseLock } from '../../agent/kube/lease-lock.js';
+import { createLogger } from '../../agent/log/logger.js';
+
+/** The agent's defaults (agent/config/schema.ts), the same for both modes. */
+export const TIMING = { leaseDurationMs: 8_000, renewDeadlineMs: 6_000, retryPeriodMs: 2_000, apiTimeoutMs: 2_000 } as const;
+
+/** vnf-agent: watch-accelerated standbys; client-go: standbys poll every retry period (jittered x[1, 2.2)). */
+export type ElectorMode = 'vnf-agent' | 'client-go';
+export const MODES: readonly ElectorMode[] = ['vnf-agent', 'client-go'];
+
+const silent = createLogger({ level: 'silent' });
+
+/** A KubeConfig for `server` with a bearer token; `caFile` for https, none for the plain-http counting proxy. */
+export function kubeConfigFor(server: string, token: string, caFile?: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'bench', server, ...(caFile ? { caFile } : { skipTLSVerify: true }) }],
+    users: [{ name: 'bench', token }],
+    contexts: [{ name: 'bench', cluster: 'bench', user: 'bench', namespace: 'default' }],
+    currentContext: 'bench',
+  });
+  return kc;
+}
+
+export interface BenchElector {
+  readonly identity: string;
+  readonly elector: LeaderElector;
+  /** performance.now() of each startedLeading. */
+  readonly startedAt: number[];
+  /** The elector's warn/error lines and its stop outcome ("Released the lease", ...), for explaining outliers. */
+  readonly notes: string[];
+}
+
+/** A logger that keeps the elector's warnings and its stop outcome, and drops everything else. */
+function noteLogger(notes: string[]) {
+  return createLogger({
+    level: 'info',
+    destination: {
+      write: (line: string) => {
+        const entry = JSON.parse(line) as { level: number; msg: string; outcome?: string; err?: { message?: string } };
+        if (entry.outcome !== undefined) notes.push(entry.outcome);
+        else if (entry.level >= 40) notes.push(`${entry.msg}${entry.err?.message ? `: ${entry.err.message}` : ''}`);
+      },
+    },
+  });
+}
+
+/**
+ * One in-process elector over a real Lease (KubeLeaseLock), wired exactly as
+ * agent/run-cluster.ts wires it, apart from `watch`. Each gets its own API
+ * client, as each sidecar process would.
+ */
+export function benchElector(kc: KubeConfig, namespace: string, lease: string, identity: string, mode: ElectorMode): BenchElector {
+  const notes: string[] = [];
+  const lock = new KubeLeaseLock({
+    coordination: kc.makeApiClient(CoordinationV1Api), kubeConfig: kc, clock: systemClock, logger: silent,
+    namespace, name: lease, timeoutMs: TIMING.apiTimeoutMs,
+  });
+  const elector = new LeaderElector({
+    identity, lock, clock: systemClock, log: noteLogger(notes), watch: mode === 'vnf-agent',
+    leaseDurationMs: TIMING.leaseDurationMs, renewDeadlineMs: TIMING.renewDeadlineMs, retryPeriodMs: TIMING.retryPeriodMs,
+  });
+  const startedAt: number[] = [];
+  elector.on('startedLeading', () => startedAt.push(performance.now()));
+  return { identity, elector, startedAt, notes };
+}
+
+/** Resolves with the time of the first startedLeading after `since`, or rejects after `timeoutMs`. */
+export async function leadsAfter(e: BenchElector, since: number, timeoutMs: number): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const at = e.startedAt.find((t) => t >= since);
+    if (at !== undefined) return at;
+    if (performance.now() > deadline) throw new Error(`${e.identity} did not lead within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A small deterministic PRNG (mulberry32) for kill phases. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

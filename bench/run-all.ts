@@ -1,0 +1,114 @@
+/**
+ * Every benchmark, one table:  npm run bench  (builds dist/ first)
+ *   node --import tsx bench/run-all.ts [--quick] [--only election,scaling,footprint,http,gather] [--out FILE]
+ * Prints progress to stderr, then the machine line and one markdown table to
+ * stdout, and writes every figure with its raw values to bench/results/latest.json.
+ * Anchors: the client-go-style elector (same elector, `watch: false`, same
+ * lease settings) and the plain HPA algorithm (bench/scaling-compare.ts).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startControlPlane } from '../test/support/controlplane.js';
+import { installCrd, kubeConfigFrom } from '../test/support/kube.js';
+import { measureFailover, type FailoverResult } from './election-failover.js';
+import { measureRequestRates, type RequestRate } from './election-requests.js';
+import { measureProcessFailover } from './election-processes.js';
+import { measureScaling } from './scaling-anchor.js';
+import { measureFootprint, startFootprintSidecars } from './footprint.js';
+import { measureHttpLatency } from './http-latency.js';
+import { measureGather } from './gather-cycle.js';
+import { failoverRows, footprintRows, gatherRows, httpRows, requestRows, scalingRows } from './rows.js';
+import { machine, machineLine, renderTable, type Row } from './lib/report.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'election,footprint,http,gather,scaling' },
+    out: { type: 'string', default: 'bench/results/latest.json' },
+  },
+});
+const quick = values.quick;
+const only = new Set(values.only.split(','));
+/** Full settings (npm run bench) and --quick ones for iterating; a full run takes about 9 minutes on 2 cores. */
+const settings = {
+  failoverRepeats: quick ? 1 : 5,
+  // Windows as long as a standby's watch (the API server ends it after 60 s, then it is re-opened).
+  requests: { sizes: [3, 10, 30], windows: quick ? 2 : 3, windowSeconds: quick ? 6 : 60, warmupSeconds: quick ? 5 : 10 },
+  footprintSeconds: quick ? 10 : 30,
+  peers: 100,
+  http: { connections: 10, seconds: quick ? 2 : 5, repeats: quick ? 1 : 3 },
+  gather: { sizes: [10, 100, 300], cycles: quick ? 5 : 20 },
+  scalingSeeds: quick ? 2 : 5,
+};
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const began = performance.now();
+const elapsed = (): string => `${((performance.now() - began) / 1000).toFixed(0)} s`;
+const host = machine();
+const rows: Row[] = [];
+const details: Record<string, unknown> = {};
+
+if (only.has('election')) {
+  log(`[${elapsed()}] election: starting the real control plane (etcd, kube-apiserver, kube-controller-manager)`);
+  const cp = await startControlPlane();
+  try {
+    const admin = kubeConfigFrom(cp.kubeconfigPath);
+    await installCrd(admin);
+    log(`[${elapsed()}] election: failover and handover, ${settings.failoverRepeats} runs per mode`);
+    const failover: FailoverResult[] = await measureFailover(admin, settings.failoverRepeats, log);
+    log(`[${elapsed()}] election: the same with 3 real sidecar processes (vnf-agent mode), ${settings.failoverRepeats} runs`);
+    const processes = await measureProcessFailover(admin, cp.dir, settings.failoverRepeats, log);
+    rows.push(...failoverRows(failover, processes));
+    log(`[${elapsed()}] election: requests at steady state, ${settings.requests.sizes.join('/')} electors per mode`);
+    const rates: RequestRate[] = await measureRequestRates(admin, cp, settings.requests, log);
+    rows.push(...requestRows(rates, settings.requests.windowSeconds));
+    details.election = { failover, processes, requests: rates };
+  } finally {
+    await cp.stop();
+  }
+}
+
+if (only.has('footprint') || only.has('http')) {
+  log(`[${elapsed()}] footprint: starting an idle sidecar and the leader of ${settings.peers} pods (stand-in API server)`);
+  const sidecars = await startFootprintSidecars(settings.peers);
+  try {
+    if (only.has('footprint')) {
+      log(`[${elapsed()}] footprint: sampling both for ${settings.footprintSeconds} s`);
+      const f = await measureFootprint(sidecars, settings.footprintSeconds);
+      rows.push(...footprintRows(f.idle, f.leader, settings.peers));
+      details.footprint = f;
+    }
+    if (only.has('http')) {
+      log(`[${elapsed()}] http: autocannon against the idle sidecar`);
+      const latency = await measureHttpLatency(sidecars.idle.port, settings.http, log);
+      rows.push(...httpRows(latency, settings.http.connections, settings.http.seconds));
+      details.http = latency;
+    }
+  } finally {
+    await sidecars.stop();
+  }
+}
+
+if (only.has('gather')) {
+  log(`[${elapsed()}] gather: ${settings.gather.sizes.join('/')} fake peers`);
+  const gather = await measureGather(settings.gather.sizes, settings.gather.cycles);
+  rows.push(...gatherRows(gather));
+  details.gather = gather;
+}
+
+if (only.has('scaling')) {
+  log(`[${elapsed()}] scaling: ${settings.scalingSeeds} seeds of every trace, vnf-agent vs plain HPA`);
+  const scaling = measureScaling(settings.scalingSeeds);
+  rows.push(...scalingRows(scaling.figures));
+  details.scaling = { figures: scaling.figures, runs: scaling.runs };
+}
+
+const durationS = Math.round((performance.now() - began) / 1000);
+const table = renderTable(rows);
+process.stdout.write(`\nvnf-agent benchmarks: ${machineLine(host)}; took ${durationS} s${quick ? ' (--quick: fewer runs, shorter windows)' : ''}\n\n${table}\n\n`);
+process.stdout.write('Cells: median (spread). Anchors: election = the same elector as client-go runs it (standbys poll every 2-4.4 s, `watch: false`), same 8/6/2 s lease; scaling = the plain HPA algorithm (15 s sync, metrics-server CPU).\n');
+mkdirSync(dirname(values.out), { recursive: true });
+writeFileSync(values.out, `${JSON.stringify({ machine: host, durationS, quick, settings, rows, details }, null, 2)}\n`);
+log(`wrote ${values.out}`);
+process.exit(0);

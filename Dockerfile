@@ -5,6 +5,8 @@ FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY agent ./agent
+# main.ts loads sim/ for the `local` and `apiserver` commands, so tsc compiles it too.
+COPY sim ./sim
 RUN npm ci
 
 # Runtime dependencies only, without install scripts.
@@ -18,6 +20,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/agent ./dist/agent
+COPY --from=build /src/dist/sim ./dist/sim
+COPY --from=build /src/sim/dashboard ./sim/dashboard
 COPY package.json ./
 COPY charts/vnf-agent/crds ./charts/vnf-agent/crds
 # The chart runs the container as this user with a read-only root filesystem:

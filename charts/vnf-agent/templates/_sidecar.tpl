@@ -19,7 +19,7 @@ vnf-agent.sidecar parameters (dict):
   logLevel                info
   shutdownTimeoutSeconds  10
   env                     {}        further VNF_AGENT_* settings (name -> value)
-  resources               requests 20m/64Mi, limits 200m/128Mi
+  resources               requests 50m/192Mi, limits 500m/256Mi
   livenessProbe           {periodSeconds, timeoutSeconds, failureThreshold}
   readinessProbe          {periodSeconds, timeoutSeconds, failureThreshold}
 */ -}}
@@ -27,7 +27,7 @@ vnf-agent.sidecar parameters (dict):
 {{- $httpPort := int (default 8686 .httpPort) }}
 {{- $live := default dict .livenessProbe }}
 {{- $ready := default dict .readinessProbe }}
-{{- $resources := default (dict "requests" (dict "cpu" "20m" "memory" "64Mi") "limits" (dict "cpu" "200m" "memory" "128Mi")) .resources -}}
+{{- $resources := default (dict "requests" (dict "cpu" "50m" "memory" "192Mi") "limits" (dict "cpu" "500m" "memory" "256Mi")) .resources -}}
 - name: vnf-agent
   image: {{ required "vnf-agent.sidecar: image is required" .image | quote }}
   imagePullPolicy: {{ default "IfNotPresent" .pullPolicy }}

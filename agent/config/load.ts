@@ -50,7 +50,7 @@ export function loadConfig(sources: ConfigSources): Config {
   for (const [key, schema] of schemas) {
     const entry = raw.get(key);
     const candidate = entry === undefined ? schema.default : Value.Convert(schema as TSchema, entry.value);
-    const reason = firstError(schema, candidate);
+    const reason = notDecimal(schema, entry?.value, candidate) ?? firstError(schema, candidate);
     if (reason && entry) violations.push({ source: entry.source, reason: `${reason} (got ${JSON.stringify(entry.value)})` });
     config[key] = candidate;
   }
@@ -62,6 +62,15 @@ export function loadConfig(sources: ConfigSources): Config {
   if (violations.length > 0) throw new ConfigError(violations);
   if (!Value.Check(ConfigSchema, config)) throw new ConfigError([{ source: 'defaults', reason: 'schema defaults are invalid' }]);
   return Object.freeze(config);
+}
+
+/**
+ * Value.Convert reads '86.86' as 86, and '0x10' or '1e3' as numbers: an
+ * integer setting written as text must be plain decimal digits, or it is a typo.
+ */
+function notDecimal(schema: TSchema, value: unknown, converted: unknown): string | undefined {
+  if ((schema as { type?: unknown }).type !== 'integer' || typeof value !== 'string' || typeof converted !== 'number') return undefined;
+  return /^\s*-?\d+\s*$/.test(value) ? undefined : 'must be a decimal integer';
 }
 
 function keyForEnv(name: string): SettingKey | undefined {

@@ -52,6 +52,12 @@ export const ConfigSchema = Type.Object(
       default: '',
       description: 'File holding the bearer token for mutating routes; re-read on change, so it can rotate. Empty disables them.',
     }),
+    mutatingRequestsPerMinute: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 30,
+      description: 'POST /drain and POST /scale requests one client IP may make per minute (each route counted alone); more get 429. Also bounds token guessing.',
+    }),
     logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       default: 'info',
       description: 'Log level. info logs one line per decision; debug adds every loop pass.',

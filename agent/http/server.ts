@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
@@ -14,6 +14,7 @@ import { scaleRoutes, type ScaleControl } from './routes/scale.js';
 import { systemClock, type Clock } from '../clock/clock.js';
 import type { TokenSource } from './auth.js';
 import { ErrorReply } from './schemas.js';
+import { DEFAULT_MUTATING_REQUESTS_PER_MINUTE, registerMutatingRateLimit } from './rate-limit.js';
 
 export interface ServerDeps {
   readonly logger: Logger;
@@ -33,6 +34,8 @@ export interface ServerDeps {
   readonly clock?: Clock;
   /** Longest GET /drain?wait=true holds a request (drain timeout + 5 s); 65 s by default. */
   readonly drainWaitLimitMs?: () => number;
+  /** POST /drain and POST /scale per client IP and minute (each route counted alone); 30 by default. */
+  readonly mutatingRequestsPerMinute?: number;
 }
 
 /** Request limits: the endpoints take tiny bodies; anything bigger is a mistake or an attack. */
@@ -53,6 +56,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     connectionTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: 256 },
     return503OnClosing: true,
+    // A malformed URL (bad percent-encoding) never reaches the error handler; answer it in the same shape.
+    frameworkErrors: (err, _request, reply) => {
+      void (reply as FastifyReply).code(400).send({ error: 'Bad Request', reason: err.message });
+    },
     // Probes hit these routes every few seconds; per-request lines would drown the decisions.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -70,6 +77,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     });
   });
 
+  // Before the routes: the limiter's onRoute hook must see the mutating routes being added.
+  registerMutatingRateLimit(app, deps.mutatingRequestsPerMinute ?? DEFAULT_MUTATING_REQUESTS_PER_MINUTE);
   void app.register(healthRoutes, { liveness: deps.liveness });
   void app.register(metricsRoutes, { registry: deps.registry });
   void app.register(loadRoutes, deps.signals ? { signals: deps.signals } : {});

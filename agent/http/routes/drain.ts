@@ -4,6 +4,7 @@ import Type, { type Static } from 'typebox';
 import type { Clock } from '../../clock/clock.js';
 import { checkBearer, type TokenSource } from '../auth.js';
 import { ErrorReply } from '../schemas.js';
+import { MUTATING_ROUTE } from '../rate-limit.js';
 
 /** What the drain routes need: start draining, and say how far it got. */
 export interface DrainControl {
@@ -58,10 +59,11 @@ export const drainRoutes: FastifyPluginAsync<DrainRouteOptions> = async (app, op
   typed.post(
     '/drain',
     {
+      config: MUTATING_ROUTE,
       preHandler: requireToken(opts.tokens),
       schema: {
         body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false })),
-        response: { 202: DrainStateSchema, 401: ErrorReply, 403: ErrorReply, 503: ErrorReply },
+        response: { 202: DrainStateSchema, 401: ErrorReply, 403: ErrorReply, 429: ErrorReply, 503: ErrorReply },
       },
     },
     async (request, reply) => {

@@ -4,6 +4,7 @@ import Type, { type Static } from 'typebox';
 import type { TokenSource } from '../auth.js';
 import { ErrorReply } from '../schemas.js';
 import { requireToken } from './drain.js';
+import { MUTATING_ROUTE } from '../rate-limit.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -89,7 +90,7 @@ export interface ScaleControl {
 /** Set on a request one sidecar forwards to the leader, so it is never forwarded twice. */
 export const FORWARDED_HEADER = 'x-vnf-agent-forwarded';
 
-const replies = { 200: ScaleStateSchema, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 502: ErrorReply, 503: ErrorReply };
+const replies = { 200: ScaleStateSchema, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 429: ErrorReply, 502: ErrorReply, 503: ErrorReply };
 
 /**
  * `GET /scale`: the last decision and its inputs. `POST /scale` (bearer
@@ -109,7 +110,7 @@ export const scaleRoutes: FastifyPluginAsync<{ scale: ScaleControl; tokens: Toke
     return reply.code(answer.status).send(answer.body);
   };
   typed.get('/scale', { schema: { response: replies } }, async (request, reply) => send(reply, await opts.scale.get(info(request.headers))));
-  typed.post('/scale', { preHandler: requireToken(opts.tokens), schema: { body: ScaleCommandSchema, response: replies } }, async (request, reply) => {
+  typed.post('/scale', { config: MUTATING_ROUTE, preHandler: requireToken(opts.tokens), schema: { body: ScaleCommandSchema, response: replies } }, async (request, reply) => {
     // Unknown fields are stripped by the validator, so `{"replica": 3}` arrives empty.
     if (request.body.replicas === undefined && request.body.pause === undefined && request.body.clear === undefined) {
       return reply.code(400).send({ error: 'Bad Request', reason: 'body must hold exactly one of replicas (integer), pause (boolean) or clear (true)' });

@@ -1,0 +1,110 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { statusOf } from '../support/sidecars.js';
+import type { ChaosCluster, ChaosMember } from './harness.js';
+
+/** What one sidecar said about its lease, and when (wall-clock ms, comparable with audit timestamps). */
+export interface BeliefSample {
+  readonly pod: string;
+  readonly pid: number;
+  /** The answer was computed between sentAt and at. */
+  readonly sentAt: number;
+  readonly at: number;
+  readonly isLeader: boolean;
+  readonly leader: string | null;
+  readonly lastRenewAgeMs: number | null;
+}
+
+export interface ReadyProblem {
+  readonly pod: string;
+  readonly at: number;
+  readonly status: number | 'no answer';
+}
+
+const STATUS_EVERY_MS = 100;
+const READY_EVERY_MS = 500;
+const REPLICAS_EVERY_MS = 500;
+/** Just after SIGCONT a process works through its backlog; an unanswered probe then is the freeze, not the API. */
+const RESUME_GRACE_MS = 3_000;
+
+async function readyz(port: number): Promise<number | 'no answer'> {
+  try {
+    return (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) })).status;
+  } catch {
+    return 'no answer';
+  }
+}
+
+/**
+ * Polls every sidecar's /status (~100 ms) and /readyz (~500 ms) directly, not
+ * through its proxy, and the Deployment's replicas through the admin client:
+ * the evidence the invariants are judged on besides the audit log.
+ */
+export class Observer {
+  readonly timeline: BeliefSample[] = [];
+  readonly readyProblems: ReadyProblem[] = [];
+  readonly replicas: { at: number; replicas: number | undefined }[] = [];
+  #running = true;
+  #loops: Promise<void>[] = [];
+
+  constructor(private readonly cluster: ChaosCluster) {}
+
+  start(): void {
+    this.#loops = [...this.cluster.members.map((m) => this.#beliefs(m)), ...this.cluster.members.map((m) => this.#ready(m)), this.#replicas()];
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    await Promise.all(this.#loops);
+  }
+
+  /** The latest belief of `pod` computed no later than `at`. */
+  beliefBefore(pod: string, at: number): BeliefSample | undefined {
+    for (let i = this.timeline.length - 1; i >= 0; i--) {
+      const s = this.timeline[i];
+      if (s && s.pod === pod && s.at <= at) return s;
+    }
+    return undefined;
+  }
+
+  /** The pod leading now according to the freshest samples, if any. */
+  currentLeader(): string | undefined {
+    const fresh = this.timeline.slice(-30).filter((s) => Date.now() - s.at < 1_000 && s.isLeader);
+    return fresh.at(-1)?.pod;
+  }
+
+  async #beliefs(m: ChaosMember): Promise<void> {
+    while (this.#running) {
+      if (m.state === 'running') {
+        const sentAt = Date.now();
+        const pid = m.sidecar.process.child.pid ?? -1;
+        const s = await statusOf(m.sidecar, 1_000);
+        if (s) this.timeline.push({ pod: m.name, pid, sentAt, at: Date.now(), isLeader: s.isLeader, leader: s.leader, lastRenewAgeMs: s.lastRenewAgeMs });
+      }
+      await delay(STATUS_EVERY_MS);
+    }
+  }
+
+  async #ready(m: ChaosMember): Promise<void> {
+    let warmPid = -1;
+    while (this.#running) {
+      await delay(READY_EVERY_MS);
+      if (m.state !== 'running') continue;
+      const pid = m.sidecar.process.child.pid ?? -1;
+      const since = m.since;
+      const status = await readyz(m.sidecar.port);
+      // A fresh process is judged from its first 200 on (its first SIP sample takes a moment).
+      if (status === 200) warmPid = pid;
+      const stillSame = m.state === 'running' && m.since === since && (m.sidecar.process.child.pid ?? -1) === pid;
+      const excused = status === 'no answer' && performance.now() - m.since < RESUME_GRACE_MS;
+      if (status !== 200 && warmPid === pid && stillSame && !excused) this.readyProblems.push({ pod: m.name, at: Date.now(), status });
+    }
+  }
+
+  async #replicas(): Promise<void> {
+    while (this.#running) {
+      const replicas = await this.cluster.replicas().catch(() => undefined);
+      if (replicas !== undefined) this.replicas.push({ at: Date.now(), replicas });
+      await delay(REPLICAS_EVERY_MS);
+    }
+  }
+}

@@ -87,6 +87,7 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
     status, drain: drainer, tokens, clock,
     drainWaitLimitMs: () => drainTimeoutMs() + 5_000,
     ...(cluster ? { scale: cluster.scale } : {}),
+    mutatingRequestsPerMinute: config.mutatingRequestsPerMinute,
   });
   const address = await app.listen({ host: config.httpHost, port: config.httpPort });
   sampling?.start();

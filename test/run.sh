@@ -37,6 +37,11 @@ node --test --import tsx \
   "${files[@]}"
 rc=$?
 passed=$(awk '/^# pass /{print $3}' "$tap"); failed=$(awk '/^# fail /{print $3}' "$tap")
+# node:test counts tests, not hooks: a failing before/after hook fails the run with "# fail 0".
+# The summary must not read green then, so count the failed suites instead.
+if [ "$rc" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then
+  failed=$(grep -cE '^ *not ok ' "$tap"); [ "$failed" -gt 0 ] || failed=1
+fi
 rm -f "$tap"
 stop_cp >/dev/null 2>&1; trap - EXIT
 echo "${passed:-0} passed, ${failed:-0} failed"

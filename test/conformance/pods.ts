@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -11,6 +11,7 @@ import { FreezingProxy } from '../support/tcp-proxy.js';
 import { kubeConfigFrom, rawRequest } from '../support/kube.js';
 import { waitUntil } from './lease.js';
 import type { SuiteContext } from './suite.js';
+import { removeScratchDir } from '../support/scratch.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -96,7 +97,7 @@ export function podWatchCases(ctx: SuiteContext): void {
     } finally {
       await w.stop();
       await proxy.stop();
-      rmSync(dir, { recursive: true, force: true });
+      removeScratchDir(dir);
     }
   });
 }

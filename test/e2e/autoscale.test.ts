@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -11,6 +11,7 @@ import { eventually } from '../support/process.js';
 import { startSippUac, type Sipp } from '../support/sipp.js';
 import { AGENT_PORT, BONO_PORT, deploySipCluster, isReady, livePods } from './sip-cluster.js';
 import { DRAINING_ANNOTATION } from '../../agent/membership/state.js';
+import { removeScratchDir } from '../support/scratch.js';
 
 /** Utilization 1.0 = this many concurrent dialogs on one Sprout. */
 const DIALOGS_PER_SPROUT = 10;
@@ -52,7 +53,7 @@ describe('autoscaling from SIP load', { timeout: 300_000 }, () => {
     for (const s of running) s.stop();
     await deleteNamespace(kc, ns);
     await stopOwnControlPlane();
-    rmSync(dir, { recursive: true, force: true });
+    removeScratchDir(dir);
     process.stdout.write(`# autoscale figures: ${JSON.stringify(figures)}\n`);
   });
 

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,6 +10,7 @@ import { deleteNamespace, freshNamespace, kubeConfigFrom } from '../support/kube
 import { eventually } from '../support/process.js';
 import { startSippUac, type Sipp } from '../support/sipp.js';
 import { BONO_PORT, deploySipCluster, isReady, livePods } from './sip-cluster.js';
+import { removeScratchDir } from '../support/scratch.js';
 
 const RUN_MS = 5 * 60_000;
 const SLICE_MS = 10_000;
@@ -70,7 +71,7 @@ describe('noisy load around the target', { timeout: RUN_MS + 180_000 }, () => {
     for (const s of sipps) s.stop();
     await deleteNamespace(kc, ns);
     await stopOwnControlPlane();
-    rmSync(dir, { recursive: true, force: true });
+    removeScratchDir(dir);
     process.stdout.write(`# noisy figures: ${JSON.stringify(figures)}\n`);
   });
 

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -11,6 +11,7 @@ import { eventually } from '../support/process.js';
 import { startSippUac } from '../support/sipp.js';
 import { BONO_PORT, SPROUT_PORT, deploySipCluster, invitesReceived, isReady, livePods } from './sip-cluster.js';
 import { DELETION_COST_ANNOTATION } from '../../agent/kube/pods.js';
+import { removeScratchDir } from '../support/scratch.js';
 
 /**
  * Peer registration end to end: Bono (Kamailio dispatcher) in front of Sprouts
@@ -35,7 +36,7 @@ describe('peer registration under SIP load', { timeout: 240_000 }, () => {
   after(async () => {
     await deleteNamespace(kc, ns);
     await stopOwnControlPlane();
-    rmSync(dir, { recursive: true, force: true });
+    removeScratchDir(dir);
     process.stdout.write(`# peers figures: ${JSON.stringify(figures)}\n`);
   });
 

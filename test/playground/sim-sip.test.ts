@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -13,6 +13,7 @@ import { CallProcessor } from '../../sim/sip/call-processor.js';
 import { LoadMonitor } from '../../sim/sip/load-monitor.js';
 import { startSimSipServer } from '../../sim/sip/server.js';
 import { freePort } from '../support/process.js';
+import { removeScratchDir } from '../support/scratch.js';
 
 test('load monitor: latency above target shrinks the token rate by 1.2 per 20 requests; fast service grows it', () => {
   const slow = new LoadMonitor({ targetLatencyMs: 100, maxTokens: 20, initialRate: 100, minRate: 1, maxRate: 0 }, 0);
@@ -68,7 +69,7 @@ test('UDP: Bono spreads calls over the Sprouts in its peer file; an overloaded S
   t.after(async () => {
     await load.stop();
     await Promise.all([bono, ...sprouts].map((s) => s.close()));
-    rmSync(dir, { recursive: true, force: true });
+    removeScratchDir(dir);
   });
   assert.equal(bono.stats().peers, 2);
 

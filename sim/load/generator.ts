@@ -3,16 +3,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import type { Clock } from '../../agent/clock/clock.js';
 import { cseqMethod, header, parseSip, toTag } from '../sip/message.js';
+import type { LoadCounters, LoadDriver } from './driver.js';
 import { offeredRate, type LoadProfile } from './profiles.js';
-
-export interface LoadCounters {
-  attempts: number;
-  answered: number;
-  rejected503: number;
-  failedOther: number;
-  timeouts: number;
-  completed: number;
-}
 
 interface Call {
   readonly callId: string;
@@ -40,7 +32,8 @@ export interface LoadGeneratorOptions {
  * time; 503s and timeouts are counted. Only ever sends to the target set by
  * the playground (a pod IP on loopback).
  */
-export class LoadGenerator {
+export class LoadGenerator implements LoadDriver {
+  readonly kind = 'builtin';
   readonly counters: LoadCounters = { attempts: 0, answered: 0, rejected503: 0, failedOther: 0, timeouts: 0, completed: 0 };
   readonly #socket: Socket = createSocket('udp4');
   readonly #calls = new Map<string, Call>();

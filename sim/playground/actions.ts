@@ -1,5 +1,5 @@
 import { isProfileKind, presetProfiles } from '../load/profiles.js';
-import type { LoadGenerator } from '../load/generator.js';
+import type { LoadDriver } from '../load/driver.js';
 import type { DashboardActions } from './dashboard-server.js';
 import type { History } from './history.js';
 import { paths, type KubeHttp } from './kube-http.js';
@@ -13,7 +13,7 @@ export interface ActionDeps {
   readonly settings: PlaygroundSettings;
   readonly supervisor: PodSupervisor;
   readonly observer: Observer;
-  readonly load: LoadGenerator;
+  readonly load: LoadDriver;
   readonly history: History;
   readonly clock: Clock;
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../../agent/clock/clock.js';
-import type { LoadGenerator } from '../load/generator.js';
+import type { LoadDriver } from '../load/driver.js';
 import type { SimSipStats } from '../sip/metrics.js';
 import { perSecond, type History, type Point } from './history.js';
 import { paths, type KubeHttp, type KubeObject } from './kube-http.js';
@@ -33,7 +33,7 @@ export interface ObserverDeps {
   readonly namespace: string;
   readonly kubeconfig: string;
   readonly supervisor: PodSupervisor;
-  readonly load: LoadGenerator;
+  readonly load: LoadDriver;
   readonly history: History;
   readonly clock: Clock;
 }

@@ -41,8 +41,14 @@ export function spawnChild(name: string, command: string, args: readonly string[
       resolve({ code: null, signal: null });
     });
   });
+  // The whole process group: Kamailio forks its workers, and they must go with it.
   const signal = (sig: NodeJS.Signals) => {
-    if (alive) child.kill(sig);
+    if (!alive || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      child.kill(sig);
+    }
   };
   const resume = () => {
     if (resumeTimer) clearTimeout(resumeTimer);

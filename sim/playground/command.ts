@@ -6,21 +6,22 @@ import { DEFAULT_SETTINGS, type PlaygroundSettings } from './settings.js';
 
 const EXIT_USAGE = 2;
 
-export const LOCAL_USAGE = `Usage: vnf-agent local [--port PORT] [--profile NAME] [--sip sim] [--load builtin]
+export const LOCAL_USAGE = `Usage: vnf-agent local [--port PORT] [--profile NAME] [--sip sim|kamailio] [--load builtin]
 
 Runs a whole Sprout/Bono cluster on this machine with a live dashboard: the
 stand-in Kubernetes API server (in-process), VnfClusters sprout (2..6 replicas)
 and bono (1, upstream sprout), their Deployments, and for every pod the real
-vnf-agent sidecar (this checkout's dist/agent/main.js) plus a SIMULATED SIP
-server on the pod's own 127.0.0.x address; a simulated load generator sends
-calls through Bono. Ctrl-C stops everything and removes the temp dir.
+vnf-agent sidecar (this checkout's dist/agent/main.js) plus a SIP server on
+the pod's own 127.0.0.x address: SIMULATED by default, real Kamailio with
+--sip kamailio; a load generator sends calls through Bono. Ctrl-C stops everything and removes the temp dir.
 
 Flags:
   --port PORT          dashboard port on 127.0.0.1 (default ${DEFAULT_SETTINGS.port}; 0 picks a free one)
   --profile NAME       load profile at start: constant, step, ramp, daily, spike (default ${DEFAULT_SETTINGS.profile})
   --sprout-cps N       calls per second one simulated Sprout serves (default ${DEFAULT_SETTINGS.sproutCallsPerSecond})
   --hold-ms MS         call duration (default ${DEFAULT_SETTINGS.holdMs})
-  --sip sim            SIP servers: only the simulation for now (Kamailio is not wired in yet)
+  --sip sim|kamailio   each pod's SIP server: the simulation (default) or real Kamailio
+                       (/usr/sbin/kamailio; apt-get install kamailio kamailio-extra-modules)
   --load builtin       load generator: only the built-in one for now (SIPp is not wired in yet)
   --log-level LEVEL    the sidecars' log level (default ${DEFAULT_SETTINGS.sidecarLogLevel}); logs go to the temp dir
   -h, --help           show this help`;
@@ -52,11 +53,12 @@ function parse(args: readonly string[]): PlaygroundSettings | { help: true } | {
   const holdMs = int('hold-ms', DEFAULT_SETTINGS.holdMs, 100, 600_000);
   const profile = v.profile ?? DEFAULT_SETTINGS.profile;
   if (!isProfileKind(profile)) errors.push(`--profile must be one of constant, step, ramp, daily, spike (got ${String(profile)})`);
-  if (v.sip !== undefined && v.sip !== 'sim') errors.push(`--sip ${String(v.sip)} is not available: only the simulated SIP server is wired into the playground`);
+  const sip = v.sip ?? DEFAULT_SETTINGS.sip;
+  if (sip !== 'sim' && sip !== 'kamailio') errors.push(`--sip must be sim or kamailio (got ${String(sip)})`);
   if (v.load !== undefined && v.load !== 'builtin') errors.push(`--load ${String(v.load)} is not available: only the built-in load generator is wired into the playground`);
   if (errors.length > 0) return { error: errors.join('; ') };
   return {
-    ...DEFAULT_SETTINGS, port, sproutCallsPerSecond: cps, holdMs, profile: profile as PlaygroundSettings['profile'],
+    ...DEFAULT_SETTINGS, port, sproutCallsPerSecond: cps, holdMs, profile: profile as PlaygroundSettings['profile'], sip: sip as PlaygroundSettings['sip'],
     sidecarLogLevel: typeof v['log-level'] === 'string' ? v['log-level'] : DEFAULT_SETTINGS.sidecarLogLevel,
   };
 }

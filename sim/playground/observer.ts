@@ -1,11 +1,15 @@
 import type { Clock } from '../../agent/clock/clock.js';
 import type { LoadDriver } from '../load/driver.js';
-import type { SimSipStats } from '../sip/metrics.js';
+import { getJson } from './http-json.js';
 import { perSecond, type History, type Point } from './history.js';
 import { paths, type KubeHttp, type KubeObject } from './kube-http.js';
 import type { PodSupervisor } from './pods.js';
 import { POD_PORTS } from './settings.js';
+import type { PodSipStats, SipBackend } from './sip-backend.js';
 import { clusterView, podView, type ClusterView, type PodView, type SidecarStatus } from './views.js';
+
+/** A pod that does not answer within this is shown without its details this second. */
+const PROBE_TIMEOUT_MS = 800;
 
 export interface LoadView {
   readonly profile: string;
@@ -34,11 +38,11 @@ export interface ObserverDeps {
   readonly kubeconfig: string;
   readonly supervisor: PodSupervisor;
   readonly load: LoadDriver;
+  readonly sip: SipBackend;
   readonly history: History;
   readonly clock: Clock;
 }
 
-const NOTICE = 'Simulation: SIP servers and callers are simulated (sim/sip, sim/load); the vnf-agent sidecars and their Kubernetes API traffic are real.';
 
 /**
  * Once a second: reads the API objects, every pod's sidecar /status and its
@@ -70,7 +74,7 @@ export class Observer {
     const bono = podViews.find((p) => p.cluster === 'bono' && p.phase === 'Running' && !p.terminating && p.sip !== null);
     this.d.load.setTarget(bono ? { host: bono.ip, port: POD_PORTS.bonoSip } : undefined);
     const state: PlaygroundState = {
-      simulated: true, notice: NOTICE, time: this.d.clock.wallTime().getTime() / 1000, namespace: ns, kubeconfig: this.d.kubeconfig,
+      simulated: true, notice: playgroundNotice(this.d.sip, this.d.load), time: this.d.clock.wallTime().getTime() / 1000, namespace: ns, kubeconfig: this.d.kubeconfig,
       clusters: clusterViews, pods: podViews, load: this.#loadView(bono), pids: this.d.supervisor.pids(),
     };
     const point = this.#point(state);
@@ -79,16 +83,16 @@ export class Observer {
     return { state, point };
   }
 
-  async #probe(pod: KubeObject): Promise<{ status: SidecarStatus | null; stats: SimSipStats | null }> {
+  async #probe(pod: KubeObject): Promise<{ status: SidecarStatus | null; stats: PodSipStats | null }> {
     const ip = (pod.status as { podIP?: string } | undefined)?.podIP;
     if (!ip || !this.d.supervisor.get(pod.metadata.name ?? '')) return { status: null, stats: null };
     const agent = `http://${ip}:${POD_PORTS.sidecarHttp}`;
     const [status, load, stats] = await Promise.all([
-      getJson<SidecarStatus>(`${agent}/status`),
-      getJson<{ utilization: number | null; healthy: boolean }>(`${agent}/load`),
-      getJson<SimSipStats>(`http://${ip}:${POD_PORTS.simStats}/stats`),
+      getJson<SidecarStatus>(`${agent}/status`, PROBE_TIMEOUT_MS),
+      getJson<{ utilization: number | null; healthy: boolean }>(`${agent}/load`, PROBE_TIMEOUT_MS),
+      this.d.sip.stats({ ip, role: roleOf(pod) }),
     ]);
-    return { status: status && { ...status, utilization: load?.utilization ?? null, healthy: load?.healthy ?? false }, stats };
+    return { status: status ? { ...status, utilization: load?.utilization ?? null, healthy: load?.healthy ?? false } : null, stats };
   }
 
   #loadView(bono: PodView | undefined): LoadView {
@@ -139,11 +143,12 @@ export class Observer {
   }
 }
 
-async function getJson<T>(url: string): Promise<T | null> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(800) });
-    return res.ok ? ((await res.json()) as T) : null;
-  } catch {
-    return null;
-  }
+function roleOf(pod: KubeObject): 'sprout' | 'bono' {
+  return (pod.metadata.labels as Record<string, string> | undefined)?.app === 'bono' ? 'bono' : 'sprout';
+}
+
+/** What is real and what is simulated, said on stdout and on the dashboard. */
+export function playgroundNotice(sip: SipBackend, load: LoadDriver): string {
+  const callers = load.kind === 'sipp' ? 'callers are SIPp' : 'callers are simulated (sim/load)';
+  return `${sip.kind === 'sim' ? 'Simulation: ' : ''}${sip.notice}; ${callers}; the vnf-agent sidecars and their Kubernetes API traffic are real.`;
 }

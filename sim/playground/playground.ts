@@ -14,9 +14,11 @@ import { History } from './history.js';
 import { KubeHttp, paths } from './kube-http.js';
 import { locateFiles } from './locate.js';
 import { deploymentObject, namespaceObject, vnfClusterObject } from './manifests.js';
-import { Observer } from './observer.js';
+import { kamailioBackend } from './kamailio-backend.js';
+import { Observer, playgroundNotice } from './observer.js';
 import { PodSupervisor } from './pods.js';
 import type { PlaygroundSettings } from './settings.js';
+import { simBackend } from './sim-backend.js';
 
 export interface RunningPlayground {
   readonly dashboardUrl: string;
@@ -52,6 +54,8 @@ export async function startPlayground(settings: PlaygroundSettings, clock: Clock
       history.addEvent({ t: clock.wallTime().getTime() / 1000, kind, text });
       say(text);
     };
+    const node = { execPath: process.execPath, execArgv: process.execArgv };
+    const sip = settings.sip === 'kamailio' ? kamailioBackend({ settings, dir: join(dir, 'kamailio') }) : simBackend({ settings, node, simSipMain: SIM_SIP_MAIN });
     // The pods' kubeconfigs need the server's URL; pods appear only after it started.
     const api: { server?: ApiServer } = {};
     const supervisor = new PodSupervisor({
@@ -61,7 +65,7 @@ export async function startPlayground(settings: PlaygroundSettings, clock: Clock
         writeFileSync(path, kubeconfigIn(api.server!, pod, settings.namespace), { mode: 0o600 });
         return path;
       },
-      node: { execPath: process.execPath, execArgv: process.execArgv }, sidecarMain: files.sidecarMain, simSipMain: SIM_SIP_MAIN,
+      node, sidecarMain: files.sidecarMain, sip,
       baseEnv: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VNF_AGENT_') && k !== 'KUBECONFIG')),
       note: (kind, text) => note(kind === 'pod' ? 'pod' : 'info', text),
     });
@@ -75,7 +79,7 @@ export async function startPlayground(settings: PlaygroundSettings, clock: Clock
 
     const kube = new KubeHttp(server.url, 'playground');
     const load = new LoadGenerator({ clock, holdMs: settings.holdMs }, presetProfiles(settings.sproutCallsPerSecond)[settings.profile]);
-    const observer = new Observer({ kube, namespace: settings.namespace, kubeconfig, supervisor, load, history, clock });
+    const observer = new Observer({ kube, namespace: settings.namespace, kubeconfig, supervisor, load, sip, history, clock });
     const actions = playgroundActions({ kube, settings, supervisor, observer, load, history, clock });
     const dashboard: Dashboard = await startDashboard({
       host: '127.0.0.1', port: settings.port, assetsDir: files.dashboardAssets, chartDir: files.chartDir, state: () => observer.state(), history, actions,
@@ -83,7 +87,7 @@ export async function startPlayground(settings: PlaygroundSettings, clock: Clock
     cleanups.push(() => dashboard.close());
     say(`Dashboard: ${dashboard.url}`);
     say(`Kubeconfig: ${kubeconfig}  (kubectl --kubeconfig ${kubeconfig} get vnfclusters,pods,leases)`);
-    say('This is a simulation: the SIP servers and callers are simulated; the vnf-agent sidecars, their leader election and Kubernetes API traffic are real.');
+    say(playgroundNotice(sip, load));
 
     const ns = settings.namespace;
     await kube.create(paths.namespaces(), namespaceObject(ns));

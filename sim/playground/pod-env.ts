@@ -17,18 +17,18 @@ export function sipPortOf(role: Role): number {
   return role === 'sprout' ? POD_PORTS.sproutSip : POD_PORTS.bonoSip;
 }
 
-export function peersFileOf(pod: PodFacts): string {
-  return join(pod.dir, 'peers.json');
+/** The sidecar's rendered peer file for this pod's SIP server (its format is the backend's choice). */
+export function peersFileOf(pod: PodFacts, name: string): string {
+  return join(pod.dir, name);
 }
 
 /**
  * The sidecar container's environment, as the chart would set it for this
  * role plus the downward API: identity, the pod IP as the HTTP host, the SIP
- * port, load from the OPTIONS probe and the simulated server's own metrics,
- * and for Bono a JSON peer file of the Sprouts with an HTTP reload.
+ * port; the SIP server's backend adds the load signals it offers and, for
+ * Bono, the peer file format and how the server reloads it.
  */
-export function sidecarEnv(pod: PodFacts, s: PlaygroundSettings, files: { kubeconfig: string; tokenFile: string }): Record<string, string> {
-  const stats = `http://${pod.ip}:${POD_PORTS.simStats}`;
+export function sidecarEnv(pod: PodFacts, s: PlaygroundSettings, files: { kubeconfig: string; tokenFile: string }, backendEnv: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {
     VNF_AGENT_POD_NAME: pod.name,
     VNF_AGENT_POD_NAMESPACE: pod.namespace,
@@ -41,36 +41,9 @@ export function sidecarEnv(pod: PodFacts, s: PlaygroundSettings, files: { kubeco
     VNF_AGENT_SIP_PORT: String(sipPortOf(pod.role)),
     VNF_AGENT_TOKEN_FILE: files.tokenFile,
     VNF_AGENT_LOG_LEVEL: s.sidecarLogLevel,
-    VNF_AGENT_SIGNAL_SOURCES: 'sip-options,prometheus',
     VNF_AGENT_SIGNAL_OPTIONS_TRANSPORTS: 'udp',
-    VNF_AGENT_SIGNAL_TARGETS: '',
-    VNF_AGENT_SIGNAL_PROMETHEUS_URL: `${stats}/metrics`,
-    VNF_AGENT_SIGNAL_PROMETHEUS_SERIES:
-      pod.role === 'sprout'
-        ? `rate(sim_sip_invites_received_total)=${s.sproutCallsPerSecond};sim_sip_calls_active=${s.sproutMaxCalls}`
-        : 'rate(sim_sip_forwarded_total)=1000',
     VNF_AGENT_SHUTDOWN_TIMEOUT_MS: '5000',
+    ...(pod.role === 'bono' ? { VNF_AGENT_PEERS_SOURCE: 'upstreams', VNF_AGENT_PEERS_SIP_PORT: String(POD_PORTS.sproutSip) } : {}),
   };
-  if (pod.role === 'bono') {
-    Object.assign(env, {
-      VNF_AGENT_PEERS_RENDERER: 'json',
-      VNF_AGENT_PEERS_FILE: peersFileOf(pod),
-      VNF_AGENT_PEERS_SOURCE: 'upstreams',
-      VNF_AGENT_PEERS_SIP_PORT: String(POD_PORTS.sproutSip),
-      VNF_AGENT_PEERS_RELOAD: 'http',
-      VNF_AGENT_PEERS_RELOAD_URL: `${stats}/reload`,
-    });
-  }
-  return env;
-}
-
-/** The simulated SIP server container's arguments. */
-export function simSipArgs(pod: PodFacts, s: PlaygroundSettings): string[] {
-  const args = ['--role', pod.role, '--host', pod.ip, '--sip-port', String(sipPortOf(pod.role)), '--http-port', String(POD_PORTS.simStats)];
-  if (pod.role === 'sprout') {
-    args.push('--calls-per-second', String(s.sproutCallsPerSecond), '--workers', String(s.sproutWorkers), '--max-calls', String(s.sproutMaxCalls));
-  } else {
-    args.push('--peers-file', peersFileOf(pod));
-  }
-  return args;
+  return { ...env, ...backendEnv };
 }

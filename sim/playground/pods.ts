@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import type { Clock } from '../../agent/clock/clock.js';
 import { spawnChild, type ChildHandle } from './child.js';
 import type { KubeObject } from './kube-http.js';
-import { sidecarEnv, simSipArgs, type PodFacts, type Role } from './pod-env.js';
+import { getJson, postJson } from './http-json.js';
+import { sidecarEnv, type PodFacts, type Role } from './pod-env.js';
 import { POD_PORTS, type PlaygroundSettings } from './settings.js';
+import type { SipBackend } from './sip-backend.js';
 
 export interface PodSupervisorDeps {
   readonly settings: PlaygroundSettings;
@@ -17,7 +19,8 @@ export interface PodSupervisorDeps {
   /** How to run node scripts: the node binary and its flags (tsx when run from source). */
   readonly node: { readonly execPath: string; readonly execArgv: readonly string[] };
   readonly sidecarMain: string;
-  readonly simSipMain: string;
+  /** What runs as each pod's SIP server. */
+  readonly sip: SipBackend;
   readonly baseEnv: NodeJS.ProcessEnv;
   readonly note: (kind: string, text: string) => void;
 }
@@ -71,7 +74,7 @@ export class PodSupervisor {
     this.#pods.set(name, sim);
     this.#superviseRestarts(sim, 'sip');
     this.#superviseRestarts(sim, 'sidecar');
-    this.d.note('pod', `${name} started on ${ip}: simulated ${role} (pid ${sim.sip.pid}) + vnf-agent sidecar (pid ${sim.sidecar.pid})`);
+    this.d.note('pod', `${name} started on ${ip}: ${this.d.sip.kind === 'sim' ? 'simulated' : 'Kamailio'} ${role} (pid ${sim.sip.pid}) + vnf-agent sidecar (pid ${sim.sidecar.pid})`);
   };
 
   readonly onPodStopping = async (pod: KubeObject): Promise<void> => {
@@ -110,13 +113,13 @@ export class PodSupervisor {
   }
 
   #startSip(pod: PodFacts): ChildHandle {
-    const args = [...this.d.node.execArgv, this.d.simSipMain, ...simSipArgs(pod, this.d.settings)];
-    return spawnChild(`${pod.name}/${pod.role}`, this.d.node.execPath, args, this.d.baseEnv, join(pod.dir, `${pod.role}.log`));
+    const { command, args } = this.d.sip.container(pod);
+    return spawnChild(`${pod.name}/${pod.role}`, command, args, this.d.baseEnv, join(pod.dir, `${pod.role}.log`));
   }
 
   #startSidecar(pod: PodFacts): ChildHandle {
     const kubeconfig = this.d.kubeconfigFor(pod.name, pod.dir);
-    const env = { ...this.d.baseEnv, ...sidecarEnv(pod, this.d.settings, { kubeconfig, tokenFile: this.d.tokenFile }) };
+    const env = { ...this.d.baseEnv, ...sidecarEnv(pod, this.d.settings, { kubeconfig, tokenFile: this.d.tokenFile }, this.d.sip.sidecarEnv(pod)) };
     return spawnChild(`${pod.name}/vnf-agent`, this.d.node.execPath, [this.d.sidecarMain, 'run'], env, join(pod.dir, 'vnf-agent.log'));
   }
 
@@ -144,23 +147,13 @@ export class PodSupervisor {
     const agent = `http://${ip}:${POD_PORTS.sidecarHttp}`;
     const token = await readFile(this.d.tokenFile, 'utf8').catch(() => '');
     const started = this.d.clock.nowMs();
-    const quick = AbortSignal.timeout(2_000);
-    await fetch(`${agent}/drain`, { method: 'POST', headers: { authorization: `Bearer ${token.trim()}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'pod deleted (playground preStop)' }), signal: quick }).catch(() => undefined);
+    await postJson(`${agent}/drain`, { reason: 'pod deleted (playground preStop)' }, 2_000, { authorization: `Bearer ${token.trim()}` });
     while (this.d.clock.nowMs() - started < DRAIN_LIMIT_MS && sim.sidecar.running() && !sim.sidecar.paused()) {
       const settled = await getJson<{ settled?: boolean }>(`${agent}/drain?wait=true`, 2_000);
-      const stats = await getJson<{ activeCalls?: number; queueLength?: number }>(`http://${ip}:${POD_PORTS.simStats}/stats`, 1_000);
+      const stats = await this.d.sip.stats(sim.facts);
       if (settled?.settled === true || (stats?.activeCalls === 0 && stats.queueLength === 0)) break;
       await this.d.clock.sleep(500);
     }
     this.d.note('pod', `${sim.facts.name} drained in ${((this.d.clock.nowMs() - started) / 1000).toFixed(1)} s`);
-  }
-}
-
-async function getJson<T>(url: string, timeoutMs: number): Promise<T | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    return res.ok ? ((await res.json()) as T) : undefined;
-  } catch {
-    return undefined;
   }
 }

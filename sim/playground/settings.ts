@@ -1,4 +1,6 @@
+import type { LoadDriverKind } from '../load/driver.js';
 import type { ProfileKind } from '../load/profiles.js';
+import type { SipServerKind } from './sip-backend.js';
 
 /** What `vnf-agent local` was asked for, with the defaults filled in. */
 export interface PlaygroundSettings {
@@ -14,6 +16,10 @@ export interface PlaygroundSettings {
   /** How long a generated call lasts. */
   readonly holdMs: number;
   readonly sidecarLogLevel: string;
+  /** Each pod's SIP server: the simulation or real Kamailio. */
+  readonly sip: SipServerKind;
+  /** Who places the calls: the built-in UAC or SIPp. */
+  readonly load: LoadDriverKind;
 }
 
 /** Ports every simulated pod uses on its own 127.0.0.x address. */
@@ -34,4 +40,6 @@ export const DEFAULT_SETTINGS: PlaygroundSettings = {
   sproutMaxCalls: 60,
   holdMs: 3_000,
   sidecarLogLevel: 'info',
+  sip: 'sim',
+  load: 'builtin',
 };

@@ -1,6 +1,6 @@
-import type { SimSipStats } from '../sip/metrics.js';
 import type { KubeObject } from './kube-http.js';
 import type { SimPod } from './pods.js';
+import type { PodSipStats } from './sip-backend.js';
 
 /** The part of the sidecar's GET /status (and GET /load) the dashboard shows. */
 export interface SidecarStatus {
@@ -28,7 +28,7 @@ export interface PodView {
   readonly restarts: number;
   readonly sidecar: SidecarStatus | null;
   readonly utilization: number | null;
-  readonly sip: SimSipStats | null;
+  readonly sip: PodSipStats | null;
 }
 
 export interface ClusterView {
@@ -53,7 +53,7 @@ type Loose = Record<string, unknown>;
 const text = (v: unknown, fallback: string): string => (typeof v === 'string' ? v : fallback);
 const obj = (v: unknown): Loose => (typeof v === 'object' && v !== null ? (v as Loose) : {});
 
-export function podView(pod: KubeObject, sidecar: SidecarStatus | null, sip: SimSipStats | null, sim: SimPod | undefined): PodView {
+export function podView(pod: KubeObject, sidecar: SidecarStatus | null, sip: PodSipStats | null, sim: SimPod | undefined): PodView {
   const status = obj(pod.status);
   const conditions = Array.isArray(status.conditions) ? (status.conditions as Loose[]) : [];
   const labels = obj(pod.metadata.labels) as Record<string, string>;

@@ -1,72 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Container, type V1Pod } from '@kubernetes/client-node';
-import { kamailioConfig } from '../support/kamailio.js';
+import { bonoKamailioConfig, sproutKamailioConfig } from '../../sim/kamailio/config.js';
 import { createVnfCluster, sidecarIdentity } from '../support/sidecars.js';
 
-const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
 export const SPROUT_PORT = 5054;
 export const BONO_PORT = 5060;
 export const AGENT_PORT = 8686;
-
-/** Bono: a stateful proxy that spreads new calls over the dispatcher set vnf-agent renders. */
-export function bonoConfig(listFile: string): string {
-  return `#!KAMAILIO
-debug=1
-log_stderror=yes
-children=2
-tcp_children=2
-auto_aliases=no
-tcp_accept_no_cl=yes
-mpath="${MODULES}"
-${['kex', 'corex', 'tm', 'tmx', 'sl', 'rr', 'pv', 'xlog', 'textops', 'maxfwd', 'siputils', 'xhttp', 'jsonrpcs', 'dispatcher', 'statistics', 'htable']
-  .map((m) => `loadmodule "${m}.so"`)
-  .join('\n')}
-modparam("jsonrpcs", "transport", 1)
-modparam("htable", "htable", "calls=>size=12;autoexpire=600;")
-modparam("dispatcher", "list_file", "${listFile}")
-modparam("dispatcher", "reload_delta", 1)
-modparam("rr", "enable_full_lr", 1)
-request_route {
-  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-  if (is_method("OPTIONS") && uri == myself) { sl_send_reply("200", "OK"); exit; }
-  if (has_totag()) {
-    if (loose_route()) { t_relay(); exit; }
-    # SIPp's built-in UAC sends ACK and BYE without the Route set: keep a call on
-    # the Sprout that took its INVITE (sticky by Call-ID).
-    if ($sht(calls=>$ci) != $null) {
-      $du = $sht(calls=>$ci);
-      if (is_method("BYE")) $sht(calls=>$ci) = $null;
-      t_relay();
-      exit;
-    }
-    if (is_method("ACK")) { if (t_check_trans()) t_relay(); exit; }
-    sl_send_reply("404", "Not Here");
-    exit;
-  }
-  if (is_method("INVITE")) {
-    record_route();
-    if (!ds_select_dst("1", "4")) { sl_send_reply("503", "No Sprout"); exit; }
-    $sht(calls=>$ci) = $du;
-    t_relay();
-    exit;
-  }
-  sl_send_reply("405", "Method Not Allowed");
-}
-event_route[xhttp:request] {
-  if ($hu =~ "^/RPC") { jsonrpc_dispatch(); exit; }
-  xhttp_reply("404", "Not Found", "text/plain", "no such path\\n");
-}
-`;
-}
-
-/** Sprout stand-in: answers OPTIONS, INVITE (a dialog), BYE; its RPC tells how many INVITEs it took. */
-export function sproutConfig(): string {
-  return kamailioConfig('HOST', 0, undefined)
-    .split('\n')
-    .filter((l) => !l.startsWith('listen='))
-    .join('\n');
-}
 
 const downward = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
@@ -123,11 +63,11 @@ export async function deploySipCluster(o: SipClusterOptions): Promise<{ bonoList
   const runDir = join(o.dir, 'run');
   mkdirSync(runDir, { recursive: true });
   const sproutCfg = join(o.dir, 'sprout.cfg');
-  writeFileSync(sproutCfg, sproutConfig());
+  writeFileSync(sproutCfg, sproutKamailioConfig());
   const bonoListFile = join(o.dir, 'dispatcher.list');
   writeFileSync(bonoListFile, '# rendered by vnf-agent\n');
   const bonoCfg = join(o.dir, 'bono.cfg');
-  writeFileSync(bonoCfg, bonoConfig(bonoListFile));
+  writeFileSync(bonoCfg, bonoKamailioConfig(bonoListFile));
   const tokenFile = join(o.dir, 'token');
   writeFileSync(tokenFile, 'e2e-token\n');
 

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { KAMAILIO_BIN, sproutKamailioConfig } from '../../sim/kamailio/config.js';
 import { freePort } from './process.js';
 
-export const KAMAILIO_BIN = '/usr/sbin/kamailio';
-const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules/';
+export { KAMAILIO_BIN };
 
 export interface KamailioOptions {
   /** Loopback address to listen on, e.g. 127.0.0.23; UDP and TCP on one free port. */
@@ -36,56 +36,7 @@ export interface Kamailio {
  * Prometheus text at /metrics on its TCP port (xhttp). Always call stop().
  */
 export function kamailioConfig(host: string, port: number, inviteLimit: number | undefined): string {
-  const pipe = inviteLimit === undefined ? '' : `
-    if (!pl_check("inv", "TAILDROP", ${inviteLimit})) {
-      append_to_reply("Retry-After: 5\\r\\n");
-      sl_send_reply("503", "Service Unavailable");
-      exit;
-    }`;
-  return `#!KAMAILIO
-debug=1
-log_stderror=yes
-children=2
-tcp_children=2
-auto_aliases=no
-tcp_accept_no_cl=yes
-listen=udp:${host}:${port}
-listen=tcp:${host}:${port}
-mpath="${MODULES}"
-${['kex', 'corex', 'tm', 'tmx', 'sl', 'rr', 'pv', 'xlog', 'textops', 'maxfwd', 'siputils', 'statistics', 'dialog', 'xhttp', 'jsonrpcs', 'xhttp_prom', 'pipelimit']
-  .map((m) => `loadmodule "${m}.so"`)
-  .join('\n')}
-modparam("jsonrpcs", "transport", 1)
-modparam("xhttp_prom", "xhttp_prom_stats", "all")
-modparam("pipelimit", "timer_interval", 1)
-request_route {
-  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-  if (is_method("OPTIONS") && uri == myself) {
-    append_to_reply("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS\\r\\n");
-    sl_send_reply("200", "OK");
-    exit;
-  }
-  if (has_totag()) {
-    if (is_method("ACK")) exit;
-    if (is_method("BYE")) { dlg_manage(); t_newtran(); t_reply("200", "OK"); exit; }
-    sl_send_reply("481", "No Such Call");
-    exit;
-  }
-  if (is_method("INVITE")) {${pipe}
-    dlg_manage();
-    t_newtran();
-    append_to_reply("Contact: <sip:$Ri:$Rp>\\r\\n");
-    t_reply("200", "OK");
-    exit;
-  }
-  sl_send_reply("404", "Not Here");
-}
-event_route[xhttp:request] {
-  if ($hu =~ "^/RPC") { jsonrpc_dispatch(); exit; }
-  if (prom_check_uri()) { prom_dispatch(); exit; }
-  xhttp_reply("404", "Not Found", "text/plain", "no such path\\n");
-}
-`;
+  return sproutKamailioConfig({ listen: { host, port }, ...(inviteLimit === undefined ? {} : { inviteLimit }) });
 }
 
 export async function startKamailio(options: KamailioOptions): Promise<Kamailio> {

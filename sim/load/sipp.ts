@@ -1,0 +1,328 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../../agent/clock/clock.js';
+import type { LoadCounters, LoadDriver } from './driver.js';
+import { offeredRate, type LoadProfile } from './profiles.js';
+import { uacScenarioXml } from './sipp-scenario.js';
+import { addCounters, readStatsFile, ZERO_COUNTERS, type SippSnapshot } from './sipp-stats.js';
+
+export interface SippLoadOptions {
+  readonly clock: Clock;
+  /** How long an answered call lasts before its BYE. */
+  readonly holdMs: number;
+  /** Scratch directory the caller owns: the scenario XML and SIPp's statistics files go here. */
+  readonly dir: string;
+  readonly sippBin?: string;
+  /** Loopback address SIPp sends from (and its control socket listens on). */
+  readonly localHost?: string;
+  /** An INVITE without a final answer for this long counts as timed out. */
+  readonly answerTimeoutMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+type Target = { host: string; port: number };
+
+/** One SIPp process, placing calls to one target. */
+interface Run {
+  readonly child: ChildProcess;
+  readonly target: Target;
+  readonly controlPort: number;
+  readonly statsFile: string;
+  readonly startedMs: number;
+  readonly exited: Promise<void>;
+  exit?: string;
+  stopping: boolean;
+  stderr: string;
+  sentRate: number;
+  sentAtMs: number;
+  limit: number;
+  last?: SippSnapshot;
+}
+
+const TICK_MS = 1_000;
+const TERM_GRACE_MS = 2_500;
+const KILL_WAIT_MS = 1_000;
+const STOP_BOUND_MS = 6_000;
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * The playground's caller as a SIPp process: SIPp runs our UAC scenario at the
+ * profile's rate against Bono. One loop, once a second, (re)starts SIPp for
+ * the current target, retunes its rate through SIPp's UDP control port
+ * (`cset rate R`, `cset limit N`) and reads its statistics file. Counters are
+ * SIPp's own, summed over every SIPp run so far.
+ */
+export class SippLoad implements LoadDriver {
+  readonly kind = 'sipp';
+  readonly counters: LoadCounters = { ...ZERO_COUNTERS };
+  #profile: LoadProfile;
+  #profileSinceMs: number;
+  #target: Target | undefined;
+  #run: Run | undefined;
+  #runs = 0;
+  /** Counters of the SIPp runs that have ended. */
+  #base: LoadCounters = ZERO_COUNTERS;
+  #restartAtMs = 0;
+  #backoffMs = TICK_MS;
+  #control: Socket | undefined;
+  #loopDone: Promise<void> | undefined;
+  #stopping = false;
+  #nap = new AbortController();
+  #wakePending = false;
+
+  constructor(
+    private readonly o: SippLoadOptions,
+    profile: LoadProfile,
+  ) {
+    this.#profile = profile;
+    this.#profileSinceMs = o.clock.nowMs();
+  }
+
+  get profile(): LoadProfile {
+    return this.#profile;
+  }
+
+  get activeCalls(): number {
+    return this.#run?.last?.activeCalls ?? 0;
+  }
+
+  currentRate(): number {
+    return offeredRate(this.#profile, (this.o.clock.nowMs() - this.#profileSinceMs) / 1000);
+  }
+
+  setProfile(profile: LoadProfile): void {
+    this.#profile = profile;
+    this.#profileSinceMs = this.o.clock.nowMs();
+    this.#wake();
+  }
+
+  setTarget(target: Target | undefined): void {
+    this.#target = target && { host: target.host, port: target.port };
+    this.#wake();
+  }
+
+  async start(): Promise<void> {
+    await checkBinary(this.#bin);
+    await mkdir(this.o.dir, { recursive: true });
+    await writeFile(this.#scenarioFile, uacScenarioXml({ holdMs: this.o.holdMs, answerTimeoutMs: this.#answerTimeoutMs }));
+    const control = createSocket('udp4');
+    control.on('error', (err) => this.#log(`SIPp control socket: ${err.message}`));
+    this.#control = control;
+    this.#loopDone = this.#loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#nap.abort();
+    if (this.#loopDone) await this.#bounded(this.#loopDone, STOP_BOUND_MS);
+    // Only if the loop could not end its run in time: never leave a SIPp behind.
+    if (this.#run && this.#run.exit === undefined) this.#run.child.kill('SIGKILL');
+    const control = this.#control;
+    this.#control = undefined;
+    if (control) await new Promise<void>((resolve) => control.close(() => resolve()));
+  }
+
+  get #bin(): string {
+    return this.o.sippBin ?? 'sipp';
+  }
+
+  get #host(): string {
+    return this.o.localHost ?? '127.0.0.1';
+  }
+
+  get #answerTimeoutMs(): number {
+    return this.o.answerTimeoutMs ?? 8_000;
+  }
+
+  get #scenarioFile(): string {
+    return join(this.o.dir, 'uac.xml');
+  }
+
+  #log(line: string): void {
+    this.o.log?.(line);
+  }
+
+  /** Runs the next tick now (a new target or profile should not wait a second). */
+  #wake(): void {
+    this.#wakePending = true;
+    this.#nap.abort();
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopping) {
+      try {
+        await this.#tick();
+      } catch (err) {
+        this.#log(`SIPp load: ${(err as Error).message}`);
+      }
+      if (this.#stopping) break;
+      if (this.#wakePending) {
+        this.#wakePending = false;
+        continue;
+      }
+      this.#nap = new AbortController();
+      await this.o.clock.sleep(TICK_MS, this.#nap.signal).catch(() => undefined);
+    }
+    if (this.#run) await this.#endRun(this.#run).catch((err: Error) => this.#log(`SIPp stop: ${err.message}`));
+  }
+
+  async #tick(): Promise<void> {
+    const run = this.#run;
+    if (run?.exit !== undefined) await this.#retire(run, true);
+    else if (run && !sameTarget(run.target, this.#target)) await this.#endRun(run);
+    if (!this.#run && this.#target && this.o.clock.nowMs() >= this.#restartAtMs) await this.#startRun(this.#target);
+    const current = this.#run;
+    if (!current || current.exit !== undefined) return;
+    const snapshot = await readStatsFile(current.statsFile);
+    if (snapshot) current.last = snapshot;
+    this.#retune(current);
+    this.#publish();
+  }
+
+  async #startRun(target: Target): Promise<void> {
+    const [port, controlPort] = [await freeUdpPort(this.#host), await freeUdpPort(this.#host)];
+    const statsFile = join(this.o.dir, `stats-${++this.#runs}.csv`);
+    const rate = this.currentRate();
+    const limit = this.#limit();
+    // No -m and no -timeout: SIPp runs until we stop it. Its screen goes nowhere (stdout ignored).
+    const args = [`${target.host}:${target.port}`, '-sf', this.#scenarioFile, '-i', this.#host, '-p', String(port),
+      '-ci', this.#host, '-cp', String(controlPort), '-r', formatRate(rate), '-l', String(limit), '-nostdin',
+      '-trace_stat', '-stf', statsFile, '-fd', '1'];
+    const child = spawn(this.#bin, args, { cwd: this.o.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        run.exit = `code ${code}, signal ${signal}`;
+        resolve();
+      });
+      // Spawning failed (binary gone since start()): there is no 'exit' then.
+      child.once('error', (err) => {
+        run.exit ??= err.message;
+        resolve();
+      });
+    });
+    const run: Run = { child, target, controlPort, statsFile, startedMs: this.o.clock.nowMs(), exited, stopping: false, stderr: '', sentRate: rate, sentAtMs: this.o.clock.nowMs(), limit };
+    child.stderr?.on('data', (b: Buffer) => (run.stderr = (run.stderr + b.toString()).slice(-2_000)));
+    this.#run = run;
+    this.#log(`SIPp started (pid ${child.pid}) calling ${target.host}:${target.port} at ${formatRate(rate)}/s, limit ${limit}`);
+  }
+
+  /** SIGTERM lets SIPp write its last statistics row; SIGKILL if it takes too long. */
+  async #endRun(run: Run): Promise<void> {
+    run.stopping = true;
+    if (run.exit === undefined) {
+      run.child.kill('SIGTERM');
+      if (!(await this.#bounded(run.exited, TERM_GRACE_MS))) {
+        run.child.kill('SIGKILL');
+        if (!(await this.#bounded(run.exited, KILL_WAIT_MS))) this.#log(`SIPp pid ${run.child.pid} did not exit after SIGKILL`);
+      }
+    }
+    await this.#retire(run, false);
+  }
+
+  /** Folds an ended run's final counters into the base; an unexpected exit schedules a restart. */
+  async #retire(run: Run, unexpected: boolean): Promise<void> {
+    run.last = (await readStatsFile(run.statsFile)) ?? run.last;
+    this.#base = addCounters(this.#base, run.last?.counters ?? ZERO_COUNTERS);
+    run.child.stderr?.destroy();
+    this.#run = undefined;
+    this.#publish();
+    if (!unexpected || run.stopping) return;
+    const now = this.o.clock.nowMs();
+    // A SIPp that keeps dying right away (port taken, bad target) is retried less and less often.
+    this.#backoffMs = now - run.startedMs > 10 * TICK_MS ? TICK_MS : Math.min(MAX_BACKOFF_MS, this.#backoffMs * 2);
+    this.#restartAtMs = now + this.#backoffMs;
+    this.#log(`SIPp exited unexpectedly (${run.exit}); restarting in ${this.#backoffMs} ms. stderr: ${run.stderr.trim().slice(-500)}`);
+  }
+
+  /** Tells SIPp the profile's rate when it moved, or again when SIPp's statistics show it missed a command. */
+  #retune(run: Run): void {
+    const want = this.currentRate();
+    const now = this.o.clock.nowMs();
+    const applied = run.last?.targetRate;
+    const missed = applied !== undefined && differs(applied, run.sentRate) && now - run.sentAtMs > 2 * TICK_MS;
+    if (differs(want, run.sentRate) || missed) {
+      this.#command(run, `set rate ${formatRate(want)}`);
+      run.sentRate = want;
+      run.sentAtMs = now;
+    }
+    const limit = this.#limit();
+    if (limit > run.limit) {
+      this.#command(run, `set limit ${limit}`);
+      run.limit = limit;
+    }
+  }
+
+  /** SIPp's command mode over its control port: one datagram, 'c' then the command. */
+  #command(run: Run, command: string): void {
+    this.#control?.send(`c${command}`, run.controlPort, this.#host, (err) => {
+      if (err) this.#log(`SIPp control "${command}": ${err.message}`);
+    });
+  }
+
+  /** Open calls allowed: three times what the profile's peak holds open (answered or waiting). */
+  #limit(): number {
+    const open = (peakRate(this.#profile) * (this.o.holdMs + this.#answerTimeoutMs)) / 1000;
+    return Math.max(100, Math.ceil(3 * open));
+  }
+
+  #publish(): void {
+    Object.assign(this.counters, addCounters(this.#base, this.#run?.last?.counters ?? ZERO_COUNTERS));
+  }
+
+  /** True when `p` settled within `ms`. */
+  async #bounded(p: Promise<unknown>, ms: number): Promise<boolean> {
+    const timer = new AbortController();
+    const settled = await Promise.race([p.then(() => true, () => true), this.o.clock.sleep(ms, timer.signal).then(() => false, () => false)]);
+    timer.abort();
+    return settled;
+  }
+}
+
+function sameTarget(a: Target, b: Target | undefined): boolean {
+  return b !== undefined && a.host === b.host && a.port === b.port;
+}
+
+function differs(a: number, b: number): boolean {
+  return Math.abs(a - b) > Math.max(0.05, 0.02 * Math.max(a, b)) || (a === 0) !== (b === 0);
+}
+
+function formatRate(rate: number): string {
+  return String(Math.max(0, Math.round(rate * 1000) / 1000));
+}
+
+function peakRate(p: LoadProfile): number {
+  switch (p.kind) {
+    case 'constant':
+      return p.rate;
+    case 'step':
+      return Math.max(p.base, p.high);
+    case 'ramp':
+      return Math.max(p.from, p.to);
+    case 'daily':
+      return Math.max(p.min, p.max);
+    case 'spike':
+      return Math.max(p.base, p.peak);
+  }
+}
+
+/** A port free on `host` now; SIPp binds it a moment later (if that races, SIPp exits and is restarted). */
+async function freeUdpPort(host: string): Promise<number> {
+  const socket = createSocket('udp4');
+  socket.bind(0, host);
+  await once(socket, 'listening');
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** Rejects when the binary cannot be run at all; `sipp -v` itself exits non-zero (99), which is fine. */
+async function checkBinary(bin: string): Promise<void> {
+  const code = await new Promise<string | number | undefined>((resolve) => {
+    execFile(bin, ['-v'], { timeout: 5_000 }, (err) => resolve((err as NodeJS.ErrnoException | null)?.code));
+  });
+  if (code === 'ENOENT') throw new Error(`SIPp not found (${bin}): apt-get install sip-tester`);
+  if (code === 'EACCES') throw new Error(`SIPp is not executable (${bin})`);
+}

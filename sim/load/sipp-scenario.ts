@@ -1,5 +1,7 @@
+import type { LoadProfile } from './profiles.js';
+
 /**
- * The SIPp UAC scenario the playground runs: SIPp's built-in `uac` (INVITE,
+ * What SIPp runs for the playground: its command line, and the UAC scenario: SIPp's built-in `uac` (INVITE,
  * optional 100/180/183, 200, ACK, pause, BYE, 200) plus what the built-in one
  * lacks for an overload demo. Every non-2xx final answer to the INVITE is ACKed
  * in the same transaction and ends the call, and each outcome bumps a named
@@ -108,4 +110,50 @@ function request(method: string, cseq: number, branch: string, inDialog: boolean
     ...body,
   ];
   return lines.map((l) => `      ${l}`).join('\n');
+}
+
+export interface SippRunOptions {
+  readonly target: { host: string; port: number };
+  readonly scenarioFile: string;
+  /** Local address for SIP and for the control socket. */
+  readonly host: string;
+  readonly port: number;
+  readonly controlPort: number;
+  readonly rate: number;
+  readonly limit: number;
+  readonly statsFile: string;
+}
+
+/**
+ * No -m and no -timeout: SIPp runs until it is stopped. The control port takes
+ * `cset rate R` / `cset limit N` datagrams; the statistics file gets a row a second.
+ */
+export function sippArgs(o: SippRunOptions): string[] {
+  return [`${o.target.host}:${o.target.port}`, '-sf', o.scenarioFile, '-i', o.host, '-p', String(o.port), '-ci', o.host,
+    '-cp', String(o.controlPort), '-r', formatRate(o.rate), '-l', String(o.limit), '-nostdin', '-trace_stat', '-stf', o.statsFile, '-fd', '1'];
+}
+
+/** SIPp takes a decimal rate in calls per -rp (1 s). */
+export function formatRate(rate: number): string {
+  return String(Math.max(0, Math.round(rate * 1000) / 1000));
+}
+
+/** Open calls SIPp may keep (-l): three times what the profile's peak holds open, answered or waiting. */
+export function callLimit(profile: LoadProfile, callMs: number): number {
+  return Math.max(100, Math.ceil((3 * peakRate(profile) * callMs) / 1000));
+}
+
+function peakRate(p: LoadProfile): number {
+  switch (p.kind) {
+    case 'constant':
+      return p.rate;
+    case 'step':
+      return Math.max(p.base, p.high);
+    case 'ramp':
+      return Math.max(p.from, p.to);
+    case 'daily':
+      return Math.max(p.min, p.max);
+    case 'spike':
+      return Math.max(p.base, p.peak);
+  }
 }

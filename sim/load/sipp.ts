@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Clock } from '../../agent/clock/clock.js';
 import type { LoadCounters, LoadDriver } from './driver.js';
 import { offeredRate, type LoadProfile } from './profiles.js';
-import { uacScenarioXml } from './sipp-scenario.js';
+import { callLimit, formatRate, sippArgs, uacScenarioXml } from './sipp-scenario.js';
 import { addCounters, readStatsFile, ZERO_COUNTERS, type SippSnapshot } from './sipp-stats.js';
 
 export interface SippLoadOptions {
@@ -72,6 +72,10 @@ export class SippLoad implements LoadDriver {
   #stopping = false;
   #nap = new AbortController();
   #wakePending = false;
+  readonly #bin: string;
+  readonly #host: string;
+  readonly #answerTimeoutMs: number;
+  readonly #scenarioFile: string;
 
   constructor(
     private readonly o: SippLoadOptions,
@@ -79,6 +83,10 @@ export class SippLoad implements LoadDriver {
   ) {
     this.#profile = profile;
     this.#profileSinceMs = o.clock.nowMs();
+    this.#bin = o.sippBin ?? 'sipp';
+    this.#host = o.localHost ?? '127.0.0.1';
+    this.#answerTimeoutMs = o.answerTimeoutMs ?? 8_000;
+    this.#scenarioFile = join(o.dir, 'uac.xml');
   }
 
   get profile(): LoadProfile {
@@ -87,6 +95,11 @@ export class SippLoad implements LoadDriver {
 
   get activeCalls(): number {
     return this.#run?.last?.activeCalls ?? 0;
+  }
+
+  /** The running SIPp's process id, while one runs. */
+  get sippPid(): number | undefined {
+    return this.#run?.exit === undefined ? this.#run?.child.pid : undefined;
   }
 
   currentRate(): number {
@@ -123,22 +136,6 @@ export class SippLoad implements LoadDriver {
     const control = this.#control;
     this.#control = undefined;
     if (control) await new Promise<void>((resolve) => control.close(() => resolve()));
-  }
-
-  get #bin(): string {
-    return this.o.sippBin ?? 'sipp';
-  }
-
-  get #host(): string {
-    return this.o.localHost ?? '127.0.0.1';
-  }
-
-  get #answerTimeoutMs(): number {
-    return this.o.answerTimeoutMs ?? 8_000;
-  }
-
-  get #scenarioFile(): string {
-    return join(this.o.dir, 'uac.xml');
   }
 
   #log(line: string): void {
@@ -187,10 +184,8 @@ export class SippLoad implements LoadDriver {
     const statsFile = join(this.o.dir, `stats-${++this.#runs}.csv`);
     const rate = this.currentRate();
     const limit = this.#limit();
-    // No -m and no -timeout: SIPp runs until we stop it. Its screen goes nowhere (stdout ignored).
-    const args = [`${target.host}:${target.port}`, '-sf', this.#scenarioFile, '-i', this.#host, '-p', String(port),
-      '-ci', this.#host, '-cp', String(controlPort), '-r', formatRate(rate), '-l', String(limit), '-nostdin',
-      '-trace_stat', '-stf', statsFile, '-fd', '1'];
+    const args = sippArgs({ target, scenarioFile: this.#scenarioFile, host: this.#host, port, controlPort, rate, limit, statsFile });
+    // SIPp redraws its screen on stdout all the time: nobody reads it.
     const child = spawn(this.#bin, args, { cwd: this.o.dir, stdio: ['ignore', 'ignore', 'pipe'] });
     const exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
@@ -232,9 +227,10 @@ export class SippLoad implements LoadDriver {
     if (!unexpected || run.stopping) return;
     const now = this.o.clock.nowMs();
     // A SIPp that keeps dying right away (port taken, bad target) is retried less and less often.
-    this.#backoffMs = now - run.startedMs > 10 * TICK_MS ? TICK_MS : Math.min(MAX_BACKOFF_MS, this.#backoffMs * 2);
+    if (now - run.startedMs > 10 * TICK_MS) this.#backoffMs = TICK_MS;
     this.#restartAtMs = now + this.#backoffMs;
     this.#log(`SIPp exited unexpectedly (${run.exit}); restarting in ${this.#backoffMs} ms. stderr: ${run.stderr.trim().slice(-500)}`);
+    this.#backoffMs = Math.min(MAX_BACKOFF_MS, this.#backoffMs * 2);
   }
 
   /** Tells SIPp the profile's rate when it moved, or again when SIPp's statistics show it missed a command. */
@@ -262,10 +258,8 @@ export class SippLoad implements LoadDriver {
     });
   }
 
-  /** Open calls allowed: three times what the profile's peak holds open (answered or waiting). */
   #limit(): number {
-    const open = (peakRate(this.#profile) * (this.o.holdMs + this.#answerTimeoutMs)) / 1000;
-    return Math.max(100, Math.ceil(3 * open));
+    return callLimit(this.#profile, this.o.holdMs + this.#answerTimeoutMs);
   }
 
   #publish(): void {
@@ -287,25 +281,6 @@ function sameTarget(a: Target, b: Target | undefined): boolean {
 
 function differs(a: number, b: number): boolean {
   return Math.abs(a - b) > Math.max(0.05, 0.02 * Math.max(a, b)) || (a === 0) !== (b === 0);
-}
-
-function formatRate(rate: number): string {
-  return String(Math.max(0, Math.round(rate * 1000) / 1000));
-}
-
-function peakRate(p: LoadProfile): number {
-  switch (p.kind) {
-    case 'constant':
-      return p.rate;
-    case 'step':
-      return Math.max(p.base, p.high);
-    case 'ramp':
-      return Math.max(p.from, p.to);
-    case 'daily':
-      return Math.max(p.min, p.max);
-    case 'spike':
-      return Math.max(p.base, p.peak);
-  }
 }
 
 /** A port free on `host` now; SIPp binds it a moment later (if that races, SIPp exits and is restarted). */

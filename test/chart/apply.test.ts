@@ -1,7 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { readAudit } from '../support/controlplane.js';
 import { sharedKubeconfig, stopOwnControlPlane } from '../support/shared-controlplane.js';
 import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../support/kube.js';
 import { eventually } from '../support/process.js';
@@ -70,21 +71,38 @@ describe('rendered manifests on the real API server', { timeout: 180_000 }, () =
     assert.deepEqual(await names(ns, 'deployments,vnfclusters'), ['deployment.apps/edge-proxy', 'vnfcluster.vnf-agent.dev/edge-proxy']);
   });
 
-  test('`vnf-agent inject` of the chart-less Clearwater example applies and its pods are created with the sidecar', async () => {
+  test('`vnf-agent inject` of the chart-less Clearwater example applies and runs: Kamailio and the sidecar in each pod, ready, leaders elected, status written as the example\'s ServiceAccount', async () => {
     const ns = await fresh('inject');
     await applyTwice(kubeconfig, ns, readFileSync('examples/clearwater-docker/vnf-agent.yaml', 'utf8'));
-    // No runner for these images (see NO_PROCESSES); the example itself names kamailio.
-    const example = readFileSync('examples/clearwater-docker/clearwater.yaml', 'utf8').replaceAll('image: kamailio:', 'image: example.invalid/sip:');
+    const example = readFileSync('examples/clearwater-docker/clearwater.yaml', 'utf8');
+    // The simulated kubelet runs image kamailio with the Clearwater configs the image would carry,
+    // and image vnf-agent from this checkout's build; the token Secret becomes a file, the
+    // ServiceAccount a kubeconfig (test/support/kubelet/pod-files.ts).
     const injected = injectManifests(example, {
-      image: 'example.invalid/agent:1', httpPort: 8686, tokenSecret: 'vnf-agent-token', serviceAccount: 'vnf-agent', drainTimeoutSeconds: 60, shutdownTimeoutSeconds: 10,
+      image: 'vnf-agent:0.1.0', httpPort: 8686, tokenSecret: 'vnf-agent-token', serviceAccount: 'vnf-agent', drainTimeoutSeconds: 60, shutdownTimeoutSeconds: 10,
     });
     await applyTwice(kubeconfig, ns, injected);
     const core = kc.makeApiClient(CoreV1Api);
+    const ready = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    const pods: Record<string, string> = {};
     for (const service of ['sprout', 'bono']) {
-      const pod = await eventually(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: `service=${service}` })).items[0], 30_000, `${service} pod`);
+      const pod = await eventually(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: `service=${service}` })).items.find(ready), 60_000, `a ready ${service} pod (its sidecar's /readyz: Kamailio answers OPTIONS)`, 500);
       assert.deepEqual(pod.spec?.containers.map((c) => c.name), [service, 'vnf-agent']);
       assert.equal(pod.spec?.serviceAccountName, 'vnf-agent');
-      assert.equal(pod.metadata?.labels?.['vnf-agent.dev/sidecar'], 'true');
+      pods[service] = pod.metadata?.name ?? '';
     }
+    const leases = kc.makeApiClient(CoordinationV1Api);
+    const objects = kc.makeApiClient(CustomObjectsApi);
+    for (const cluster of ['sprout', 'bono']) {
+      await eventually(async () => ((await leases.readNamespacedLease({ name: `${cluster}-leader`, namespace: ns })).spec?.holderIdentity === pods[cluster] ? true : undefined), 30_000, `${pods[cluster]} leads ${cluster}`, 500);
+      await eventually(async () => {
+        const vc = (await objects.getNamespacedCustomObject({ group: 'vnf-agent.dev', version: 'v1alpha1', namespace: ns, plural: 'vnfclusters', name: cluster })) as { status?: { members?: { pod: string }[] } };
+        return vc.status?.members?.some((m) => m.pod === pods[cluster]) ? true : undefined;
+      }, 30_000, `${cluster} status lists its member`, 500);
+    }
+    const user = `system:serviceaccount:${ns}:vnf-agent`;
+    const writes = readAudit(kubeconfig).filter((e) => e.user.username === user && e.objectRef?.namespace === ns && (e.responseStatus?.code ?? 0) < 300);
+    const resources = new Set(writes.map((e) => `${e.objectRef?.resource}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`));
+    assert.ok(resources.has('leases') && resources.has('vnfclusters/status'), `writes by ${user}: ${[...resources].join(', ')}`);
   });
 });

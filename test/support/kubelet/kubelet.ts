@@ -1,10 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { ResilientWatch } from '../../../agent/kube/watch.js';
 import { callOptions, PatchStrategy } from '../../../agent/kube/request.js';
 import { systemClock } from '../../../agent/clock/clock.js';
-import { startContainers, stopContainers, type ImageRunner, type RunningContainer } from './runner.js';
+import { preparePodFiles } from './pod-files.js';
+import { repository, startContainers, stopContainers, type ImageRunner, type RunningContainer } from './runner.js';
 import { probeReady } from './probes.js';
 
 export interface KubeletOptions {
@@ -123,7 +125,12 @@ export class SimulatedKubelet {
     this.#pods.set(key, state);
     const hasProbe = pod.spec.containers.some((c) => c.readinessProbe?.httpGet);
     await this.#writeStatus(pod, state, !hasProbe);
-    state.containers = startContainers({ ...pod, status: { ...pod.status, podIP: state.ip, hostIP: '127.0.0.1' } }, this.o.runners ?? {}, this.#logDir);
+    const running = { ...pod, status: { ...pod.status, podIP: state.ip, hostIP: '127.0.0.1' } };
+    const runners = this.o.runners ?? {};
+    const runs = pod.spec.containers.some((c) => runners[repository(c.image ?? '')]);
+    const files = runs ? await preparePodFiles(this.o.kubeConfig, running, join(this.#logDir, name), state.ip) : undefined;
+    if (state.stopping) return;
+    state.containers = startContainers(running, runners, this.#logDir, files);
   }
 
   async #terminate(key: string, pod: V1Pod): Promise<void> {

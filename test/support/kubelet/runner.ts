@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { expand, resolveEnv } from './env.js';
+import type { PodFiles } from './pod-files.js';
 
 /** How an image runs on this machine: the simulated kubelet has no container runtime. */
 export type ImageRunner = (container: V1Container, pod: V1Pod) => { command: string; args: string[]; env?: Record<string, string> };
@@ -12,15 +13,16 @@ export interface RunningContainer {
   readonly child: ChildProcess;
 }
 
-/** Starts every container of a pod whose image has a runner; logs go to logDir/<pod>.<container>.log. */
-export function startContainers(pod: V1Pod, runners: Readonly<Record<string, ImageRunner>>, logDir: string): RunningContainer[] {
+/** Starts every container of a pod whose image has a runner; logs go to logDir/<pod>.<container>.log; `files` stands in for mounts. */
+export function startContainers(pod: V1Pod, runners: Readonly<Record<string, ImageRunner>>, logDir: string, files?: PodFiles): RunningContainer[] {
   const started: RunningContainer[] = [];
   for (const container of pod.spec?.containers ?? []) {
     const runner = runners[repository(container.image ?? '')];
     if (!runner) continue;
-    const env = resolveEnv(pod, container);
+    const localize = (text: string) => (files ? files.localize(container, text) : text);
+    const env = { ...files?.env, ...Object.fromEntries(Object.entries(resolveEnv(pod, container)).map(([k, v]) => [k, localize(v)])) };
     const spec = runner(container, pod);
-    const args = spec.args.map((a) => expand(a, env));
+    const args = spec.args.map((a) => localize(expand(a, env)));
     const log = createWriteStream(join(logDir, `${pod.metadata?.name ?? 'pod'}.${container.name}.log`), { flags: 'a' });
     const child = spawn(spec.command, args, { env: { PATH: process.env.PATH ?? '', ...spec.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     // Two streams feed one file: neither may end it, the exit does.

@@ -113,6 +113,8 @@ export class SippLoad implements LoadDriver {
   }
 
   setTarget(target: Target | undefined): void {
+    // A new Bono is a fresh start: no waiting out the backoff of a SIPp that kept failing against the old one.
+    if (target && !sameTarget(target, this.#target)) this.#restartAtMs = 0;
     this.#target = target && { host: target.host, port: target.port };
     this.#wake();
   }
@@ -153,7 +155,9 @@ export class SippLoad implements LoadDriver {
       try {
         await this.#tick();
       } catch (err) {
+        // E.g. no free port on localHost: retried, but not every second.
         this.#log(`SIPp load: ${(err as Error).message}`);
+        this.#delayRestart();
       }
       if (this.#stopping) break;
       if (this.#wakePending) {
@@ -228,8 +232,12 @@ export class SippLoad implements LoadDriver {
     const now = this.o.clock.nowMs();
     // A SIPp that keeps dying right away (port taken, bad target) is retried less and less often.
     if (now - run.startedMs > 10 * TICK_MS) this.#backoffMs = TICK_MS;
-    this.#restartAtMs = now + this.#backoffMs;
     this.#log(`SIPp exited unexpectedly (${run.exit}); restarting in ${this.#backoffMs} ms. stderr: ${run.stderr.trim().slice(-500)}`);
+    this.#delayRestart();
+  }
+
+  #delayRestart(): void {
+    this.#restartAtMs = this.o.clock.nowMs() + this.#backoffMs;
     this.#backoffMs = Math.min(MAX_BACKOFF_MS, this.#backoffMs * 2);
   }
 

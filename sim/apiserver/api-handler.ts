@@ -4,6 +4,7 @@ import { deleteObject, deleteOptionsFrom } from './deletes.js';
 import type { ClientIdentity } from './faults.js';
 import { decodeBody, readBody, sendJson } from './http-util.js';
 import { listObjects, selectorFrom } from './lists.js';
+import { asTable, wantsTable } from './table.js';
 import { isObject, readPath, type KubeObject } from './objects.js';
 import type { PatchRequest } from './patch.js';
 import { groupVersion, present, storageKey, type ResourceDef } from './resources.js';
@@ -79,7 +80,12 @@ function bind(ctx: ServerContext, def: ResourceDef, route: ResourceRoute, body: 
 async function collection(ctx: ServerContext, watches: WatchHub, def: ResourceDef, route: ResourceRoute, info: RequestInfo, opts: WriteOptions): Promise<void> {
   const { req, res, query } = info;
   if (req.method === 'GET' && isTrue(query.get('watch'))) return watch(ctx, watches, def, route, info);
-  if (req.method === 'GET') return sendJson(res, 200, listObjects(ctx, def, route.namespace, query));
+  if (req.method === 'GET') {
+    const list = listObjects(ctx, def, route.namespace, query);
+    if (!wantsTable(def, req.headers)) return sendJson(res, 200, list);
+    const meta = list.metadata as { resourceVersion: string };
+    return sendJson(res, 200, asTable(def, list.items as KubeObject[], meta.resourceVersion, query.get('includeObject'), ctx.clock.wallTime().getTime()));
+  }
   if (req.method === 'POST') {
     if (def.namespaced && route.namespace === undefined) throw pathNotFound();
     const body = decodeBody(await readBody(req), req.headers['content-type']);
@@ -100,8 +106,11 @@ async function single(ctx: ServerContext, def: ResourceDef, route: ResourceRoute
   const name = route.name ?? '';
   const sub = route.subresource === 'status' ? 'status' : undefined;
   switch (req.method) {
-    case 'GET':
-      return sendJson(res, 200, served(def, getExisting(ctx, def, route.namespace, name)));
+    case 'GET': {
+      const obj = served(def, getExisting(ctx, def, route.namespace, name));
+      if (sub || !wantsTable(def, req.headers)) return sendJson(res, 200, obj);
+      return sendJson(res, 200, asTable(def, [obj], obj.metadata.resourceVersion ?? '', query.get('includeObject'), ctx.clock.wallTime().getTime()));
+    }
     case 'PUT': {
       const body = decodeBody(await readBody(req), req.headers['content-type']);
       return sendJson(res, 200, served(def, updateObject(ctx, def, route.namespace, name, body, sub, opts)));

@@ -69,4 +69,9 @@ spec: {role: sprout, targetRef: {name: sprout}, selector: {matchLabels: {app: sp
   const read = JSON.parse(await kubectl('get', 'vnfclusters', 'sprout', '-o', 'json'));
   assert.equal(read.spec.maxReplicas, 9);
   assert.equal(read.spec.minReplicas, 1, 'CRD defaults applied');
+  await kubectl('patch', 'vnfc', 'sprout', '--subresource=status', '--type=merge', '-p', '{"status":{"leader":"sprout-a","replicas":2}}');
+  const table = await kubectl('get', 'vnfclusters');
+  assert.match(table, /^NAME\s+LEADER\s+REPLICAS\s+DESIRED\s+LOAD\s+AGE$/m, 'the printer columns, served as a Table');
+  assert.match(table, /^sprout\s+sprout-a\s+2\s+\d+s$/m, 'missing values blank, the age as the real server prints it');
+  assert.match(await kubectl('get', 'vnfc', 'sprout', '--no-headers'), /^sprout\s+sprout-a\s+2\s/);
 });

@@ -6,14 +6,14 @@ import { DEFAULT_SETTINGS, type PlaygroundSettings } from './settings.js';
 
 const EXIT_USAGE = 2;
 
-export const LOCAL_USAGE = `Usage: vnf-agent local [--port PORT] [--profile NAME] [--sip sim|kamailio] [--load builtin]
+export const LOCAL_USAGE = `Usage: vnf-agent local [--port PORT] [--profile NAME] [--sip sim|kamailio] [--load builtin|sipp]
 
 Runs a whole Sprout/Bono cluster on this machine with a live dashboard: the
 stand-in Kubernetes API server (in-process), VnfClusters sprout (2..6 replicas)
 and bono (1, upstream sprout), their Deployments, and for every pod the real
 vnf-agent sidecar (this checkout's dist/agent/main.js) plus a SIP server on
 the pod's own 127.0.0.x address: SIMULATED by default, real Kamailio with
---sip kamailio; a load generator sends calls through Bono. Ctrl-C stops everything and removes the temp dir.
+--sip kamailio; a load generator (or SIPp) sends calls through Bono. Ctrl-C stops everything and removes the temp dir.
 
 Flags:
   --port PORT          dashboard port on 127.0.0.1 (default ${DEFAULT_SETTINGS.port}; 0 picks a free one)
@@ -22,7 +22,8 @@ Flags:
   --hold-ms MS         call duration (default ${DEFAULT_SETTINGS.holdMs})
   --sip sim|kamailio   each pod's SIP server: the simulation (default) or real Kamailio
                        (/usr/sbin/kamailio; apt-get install kamailio kamailio-extra-modules)
-  --load builtin       load generator: only the built-in one for now (SIPp is not wired in yet)
+  --load builtin|sipp  who places the calls: the built-in UAC (default) or SIPp
+                       (apt-get install sip-tester), its rate following the profile
   --log-level LEVEL    the sidecars' log level (default ${DEFAULT_SETTINGS.sidecarLogLevel}); logs go to the temp dir
   -h, --help           show this help`;
 
@@ -55,10 +56,11 @@ function parse(args: readonly string[]): PlaygroundSettings | { help: true } | {
   if (!isProfileKind(profile)) errors.push(`--profile must be one of constant, step, ramp, daily, spike (got ${String(profile)})`);
   const sip = v.sip ?? DEFAULT_SETTINGS.sip;
   if (sip !== 'sim' && sip !== 'kamailio') errors.push(`--sip must be sim or kamailio (got ${String(sip)})`);
-  if (v.load !== undefined && v.load !== 'builtin') errors.push(`--load ${String(v.load)} is not available: only the built-in load generator is wired into the playground`);
+  const load = v.load ?? DEFAULT_SETTINGS.load;
+  if (load !== 'builtin' && load !== 'sipp') errors.push(`--load must be builtin or sipp (got ${String(load)})`);
   if (errors.length > 0) return { error: errors.join('; ') };
   return {
-    ...DEFAULT_SETTINGS, port, sproutCallsPerSecond: cps, holdMs, profile: profile as PlaygroundSettings['profile'], sip: sip as PlaygroundSettings['sip'],
+    ...DEFAULT_SETTINGS, port, sproutCallsPerSecond: cps, holdMs, profile: profile as PlaygroundSettings['profile'], sip: sip as PlaygroundSettings['sip'], load: load as PlaygroundSettings['load'],
     sidecarLogLevel: typeof v['log-level'] === 'string' ? v['log-level'] : DEFAULT_SETTINGS.sidecarLogLevel,
   };
 }

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { Clock } from '../../agent/clock/clock.js';
 import { startApiServer, type ApiServer } from '../apiserver/index.js';
+import type { LoadDriver } from '../load/driver.js';
 import { LoadGenerator } from '../load/generator.js';
 import { presetProfiles } from '../load/profiles.js';
+import { SippLoad } from '../load/sipp.js';
 import { SIM_SIP_MAIN } from '../sip/main.js';
 import { playgroundActions } from './actions.js';
 import { startDashboard, type Dashboard } from './dashboard-server.js';
@@ -78,7 +80,10 @@ export async function startPlayground(settings: PlaygroundSettings, clock: Clock
     writeFileSync(kubeconfig, kubeconfigIn(server, 'playground-admin', settings.namespace), { mode: 0o600 });
 
     const kube = new KubeHttp(server.url, 'playground');
-    const load = new LoadGenerator({ clock, holdMs: settings.holdMs }, presetProfiles(settings.sproutCallsPerSecond)[settings.profile]);
+    const profile = presetProfiles(settings.sproutCallsPerSecond)[settings.profile];
+    const load: LoadDriver = settings.load === 'sipp'
+      ? new SippLoad({ clock, holdMs: settings.holdMs, dir: join(dir, 'sipp'), log: (line) => note('info', line) }, profile)
+      : new LoadGenerator({ clock, holdMs: settings.holdMs }, profile);
     const observer = new Observer({ kube, namespace: settings.namespace, kubeconfig, supervisor, load, sip, history, clock });
     const actions = playgroundActions({ kube, settings, supervisor, observer, load, history, clock });
     const dashboard: Dashboard = await startDashboard({

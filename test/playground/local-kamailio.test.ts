@@ -7,8 +7,8 @@ import { KAMAILIO_BIN } from '../../sim/kamailio/config.js';
 import { eventually, freePort, startAgent, type RunningProcess } from '../support/process.js';
 
 /**
- * `vnf-agent local --sip kamailio`: every pod's SIP server is a real Kamailio.
- * The built-in callers go through Bono's dispatcher to Sprouts that answer as
+ * `vnf-agent local --sip kamailio --load sipp`: every pod's SIP server is a
+ * real Kamailio and SIPp places the calls. They go through Bono's dispatcher to Sprouts that answer as
  * dialogs; the sidecars read Kamailio's own statistics; a policy change makes
  * the leader scale out and the new Sprout gets calls once Bono's sidecar has
  * rendered it into the dispatcher list and reloaded Kamailio.
@@ -22,7 +22,7 @@ interface State {
   load: { counters: Record<string, number> };
 }
 
-describe('vnf-agent local --sip kamailio', { skip: !existsSync(KAMAILIO_BIN) && 'Kamailio not installed', timeout: 150_000 }, () => {
+describe('vnf-agent local --sip kamailio --load sipp', { skip: (!existsSync(KAMAILIO_BIN) || !existsSync('/usr/bin/sipp')) && 'Kamailio or SIPp not installed', timeout: 150_000 }, () => {
   let playground: RunningProcess;
   let url = '';
   let dir = '';
@@ -32,23 +32,25 @@ describe('vnf-agent local --sip kamailio', { skip: !existsSync(KAMAILIO_BIN) && 
     return res?.ok ? ((await res.json()) as State) : undefined;
   };
   const sprouts = (s: State) => s.pods.filter((p) => p.cluster === 'sprout' && !p.terminating);
-  const kamailios = () => {
+  const processes = (pattern: string) => {
     try {
-      return execFileSync('pgrep', ['-f', `${KAMAILIO_BIN} -f ${dir}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      return execFileSync('pgrep', ['-f', '--', pattern], { encoding: 'utf8' }).split('\n').filter(Boolean);
     } catch {
       return []; // pgrep exits 1 when nothing matches
     }
   };
+  const kamailios = () => processes(`${KAMAILIO_BIN} -f ${dir}`);
+  const sipps = () => processes(`-sf ${dir}/sipp/`);
 
   before(async () => {
     const port = await freePort();
-    playground = startAgent(['local', '--port', String(port), '--sip', 'kamailio', '--profile', 'constant', '--sprout-cps', '5', '--hold-ms', '2000']);
+    playground = startAgent(['local', '--port', String(port), '--sip', 'kamailio', '--load', 'sipp', '--profile', 'constant', '--sprout-cps', '5', '--hold-ms', '2000']);
     url = await eventually(async () => /Dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(playground.stdout())?.[1], 10_000, `the dashboard URL\n${playground.stderr()}`);
   });
 
   after(() => {
     playground.child.kill('SIGKILL');
-    if (dir) for (const pid of kamailios()) process.kill(Number(pid), 'SIGKILL');
+    if (dir) for (const pid of [...kamailios(), ...sipps()]) process.kill(Number(pid), 'SIGKILL');
   });
 
   test('calls go through Bono\'s Kamailio to both Sprout Kamailios, which the sidecars measure', async () => {
@@ -59,12 +61,13 @@ describe('vnf-agent local --sip kamailio', { skip: !existsSync(KAMAILIO_BIN) && 
       return s && answering.length === 2 && bono && s.clusters.every((c) => c.leader) ? s : undefined;
     }, 30_000, 'two answering Sprouts with a utilization, calls forwarded by Bono, and leaders', 500);
     dir = dirname(s.kubeconfig);
-    assert.match(s.notice, /real Kamailio/);
+    assert.match(s.notice, /real Kamailio.*callers are SIPp/);
     assert.ok(s.load.counters.answered! > 0, JSON.stringify(s.load.counters));
     const bono = s.pods.find((p) => p.cluster === 'bono')!;
     const list = readFileSync(join(dir, 'pods', bono.name, 'dispatcher.list'), 'utf8');
     for (const p of sprouts(s)) assert.match(list, new RegExp(`sip:${p.ip.replaceAll('.', '\\.')}:5054`), `dispatcher list names ${p.name}`);
     assert.ok(kamailios().length >= 3, 'a Kamailio per pod, with its workers');
+    assert.equal(sipps().length, 1, 'one SIPp places the calls');
   });
 
   test('a lower target utilization makes the leader scale out; the new Sprout gets calls through the reloaded dispatcher', async () => {
@@ -82,11 +85,12 @@ describe('vnf-agent local --sip kamailio', { skip: !existsSync(KAMAILIO_BIN) && 
     process.stdout.write(`# kamailio playground: new sprout ${fresh[0]!.name} answered ${fresh[0]!.sip!.answered} calls; load ${JSON.stringify(s.load.counters)}\n`);
   });
 
-  test('SIGINT stops every Kamailio process (workers too) and removes the temp dir', async () => {
+  test('SIGINT stops SIPp and every Kamailio process (workers too) and removes the temp dir', async () => {
     playground.child.kill('SIGINT');
     const exit = await playground.exited(40_000);
     assert.equal(exit.code, 0, exit.stderr);
     assert.deepEqual(kamailios(), [], 'no Kamailio outlives the playground');
+    assert.deepEqual(sipps(), [], 'no SIPp outlives the playground');
     assert.equal(existsSync(dir), false, `temp dir ${dir} removed`);
   });
 });

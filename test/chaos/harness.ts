@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from '../support/controlplane.js';
+import { SimulatedKubelet } from '../support/kubelet/kubelet.js';
 import { freshNamespace, installCrd, kubeConfigFrom, rawRequest } from '../support/kube.js';
 import { SipResponder } from '../support/sip-responder.js';
 import { createVnfCluster, sidecarIdentity, startSidecar, type Sidecar } from '../support/sidecars.js';
@@ -59,7 +60,7 @@ export interface ProcessExit {
 
 /**
  * One VnfCluster (min 2, max 4) with its Deployment (2 replicas) on a real
- * control plane of its own, and N sidecar processes, each with its own
+ * control plane of its own with a simulated kubelet, and N sidecar processes, each with its own
  * ServiceAccount and its own fault-injecting proxy to the API server.
  */
 export class ChaosCluster {
@@ -69,12 +70,17 @@ export class ChaosCluster {
   kc!: KubeConfig;
   ns = '';
   #sip = new SipResponder();
+  #kubelet: SimulatedKubelet | undefined;
   #watchingExits = true;
 
   async start(sidecars: number): Promise<void> {
     this.cp = await startWithPolicy();
     this.kc = kubeConfigFrom(this.cp.kubeconfigPath);
     await installCrd(this.kc);
+    // The Deployment's pods get an IP and run (no process: no runner for their image), so a
+    // scale-in goes all the way: mark, drain (unreachable, so until the 2 s timeout), shrink.
+    this.#kubelet = new SimulatedKubelet({ kubeConfig: this.kc, logDir: join(this.cp.dir, 'pods') });
+    await this.#kubelet.start();
     this.ns = await freshNamespace(this.kc, 'chaos');
     await this.kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
       namespace: this.ns,
@@ -87,7 +93,7 @@ export class ChaosCluster {
         },
       },
     });
-    await createVnfCluster(this.kc, this.ns, CLUSTER, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS });
+    await createVnfCluster(this.kc, this.ns, CLUSTER, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, drainTimeoutSeconds: 2 });
     await this.#sip.start();
     const apiPort = Number(new URL(this.cp.server).port);
     for (let i = 0; i < sidecars; i++) {
@@ -175,6 +181,7 @@ export class ChaosCluster {
       await m.proxy.stop();
     }
     this.#sip.stop();
+    await this.#kubelet?.stop();
     await this.cp?.stop();
     rmSync(policyPath(), { force: true });
   }

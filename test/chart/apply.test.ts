@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { readAudit } from '../support/controlplane.js';
 import { sharedKubeconfig, stopOwnControlPlane } from '../support/shared-controlplane.js';
@@ -15,6 +16,13 @@ import { CHART, builtConsumer, kubectl, template } from './helm.js';
  * pipes end one log stream: write after end). Running the pods is the runtime proof's job.
  */
 const NO_PROCESSES = ['--set', 'image.repository=example.invalid/agent', '--set', 'sprout.image.repository=example.invalid/sip', '--set', 'bono.image.repository=example.invalid/sip'];
+
+/** The tails of the pods' container logs the simulated kubelet keeps beside the kubeconfig, for a failure message. */
+function containerLogs(kubeconfig: string, pods: readonly string[]): string {
+  const dir = join(dirname(kubeconfig), 'pods');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => pods.some((p) => f.startsWith(`${p}.`) && f.endsWith('.log'))) : [];
+  return files.map((f) => `--- ${f}\n${readFileSync(join(dir, f), 'utf8').slice(-3_000)}`).join('\n') || `no container logs for ${pods.join(', ')} in ${dir}`;
+}
 
 /** Server-side dry run first (admission, defaulting, strict field validation), then for real. */
 async function applyTwice(kubeconfig: string, ns: string, manifest: string): Promise<void> {
@@ -86,7 +94,11 @@ describe('rendered manifests on the real API server', { timeout: 180_000 }, () =
     const ready = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
     const pods: Record<string, string> = {};
     for (const service of ['sprout', 'bono']) {
-      const pod = await eventually(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: `service=${service}` })).items.find(ready), 60_000, `a ready ${service} pod (its sidecar's /readyz: Kamailio answers OPTIONS)`, 500);
+      const pod = await eventually(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: `service=${service}` })).items.find(ready), 60_000, `a ready ${service} pod (its sidecar's /readyz: Kamailio answers OPTIONS)`, 500)
+        .catch(async (err: Error) => {
+          const names = (await core.listNamespacedPod({ namespace: ns, labelSelector: `service=${service}` })).items.map((p) => p.metadata?.name ?? '');
+          throw new Error(`${err.message}\n${containerLogs(kubeconfig, names)}`);
+        });
       assert.deepEqual(pod.spec?.containers.map((c) => c.name), [service, 'vnf-agent']);
       assert.equal(pod.spec?.serviceAccountName, 'vnf-agent');
       pods[service] = pod.metadata?.name ?? '';

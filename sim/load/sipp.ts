@@ -1,12 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../agent/clock/clock.js';
 import type { LoadCounters, LoadDriver } from './driver.js';
 import { offeredRate, type LoadProfile } from './profiles.js';
 import { callLimit, formatRate, sippArgs, uacScenarioXml } from './sipp-scenario.js';
+import { checkBinary, differs, freeUdpPort, sameTarget, settledWithin, type Target } from './sipp-process.js';
 import { addCounters, readStatsFile, ZERO_COUNTERS, type SippSnapshot } from './sipp-stats.js';
 
 export interface SippLoadOptions {
@@ -22,8 +22,6 @@ export interface SippLoadOptions {
   readonly answerTimeoutMs?: number;
   readonly log?: (line: string) => void;
 }
-
-type Target = { host: string; port: number };
 
 /** One SIPp process, placing calls to one target. */
 interface Run {
@@ -132,7 +130,7 @@ export class SippLoad implements LoadDriver {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#nap.abort();
-    if (this.#loopDone) await this.#bounded(this.#loopDone, STOP_BOUND_MS);
+    if (this.#loopDone) await settledWithin(this.o.clock, this.#loopDone, STOP_BOUND_MS);
     // Only if the loop could not end its run in time: never leave a SIPp behind.
     if (this.#run && this.#run.exit === undefined) this.#run.child.kill('SIGKILL');
     const control = this.#control;
@@ -213,9 +211,9 @@ export class SippLoad implements LoadDriver {
     run.stopping = true;
     if (run.exit === undefined) {
       run.child.kill('SIGTERM');
-      if (!(await this.#bounded(run.exited, TERM_GRACE_MS))) {
+      if (!(await settledWithin(this.o.clock, run.exited, TERM_GRACE_MS))) {
         run.child.kill('SIGKILL');
-        if (!(await this.#bounded(run.exited, KILL_WAIT_MS))) this.#log(`SIPp pid ${run.child.pid} did not exit after SIGKILL`);
+        if (!(await settledWithin(this.o.clock, run.exited, KILL_WAIT_MS))) this.#log(`SIPp pid ${run.child.pid} did not exit after SIGKILL`);
       }
     }
     await this.#retire(run, false);
@@ -273,39 +271,4 @@ export class SippLoad implements LoadDriver {
   #publish(): void {
     Object.assign(this.counters, addCounters(this.#base, this.#run?.last?.counters ?? ZERO_COUNTERS));
   }
-
-  /** True when `p` settled within `ms`. */
-  async #bounded(p: Promise<unknown>, ms: number): Promise<boolean> {
-    const timer = new AbortController();
-    const settled = await Promise.race([p.then(() => true, () => true), this.o.clock.sleep(ms, timer.signal).then(() => false, () => false)]);
-    timer.abort();
-    return settled;
-  }
-}
-
-function sameTarget(a: Target, b: Target | undefined): boolean {
-  return b !== undefined && a.host === b.host && a.port === b.port;
-}
-
-function differs(a: number, b: number): boolean {
-  return Math.abs(a - b) > Math.max(0.05, 0.02 * Math.max(a, b)) || (a === 0) !== (b === 0);
-}
-
-/** A port free on `host` now; SIPp binds it a moment later (if that races, SIPp exits and is restarted). */
-async function freeUdpPort(host: string): Promise<number> {
-  const socket = createSocket('udp4');
-  socket.bind(0, host);
-  await once(socket, 'listening');
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
-
-/** Rejects when the binary cannot be run at all; `sipp -v` itself exits non-zero (99), which is fine. */
-async function checkBinary(bin: string): Promise<void> {
-  const code = await new Promise<string | number | undefined>((resolve) => {
-    execFile(bin, ['-v'], { timeout: 5_000 }, (err) => resolve((err as NodeJS.ErrnoException | null)?.code));
-  });
-  if (code === 'ENOENT') throw new Error(`SIPp not found (${bin}): apt-get install sip-tester`);
-  if (code === 'EACCES') throw new Error(`SIPp is not executable (${bin})`);
 }

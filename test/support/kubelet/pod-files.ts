@@ -22,7 +22,9 @@ export interface PodFiles {
 const TOKEN_SECONDS = 3600;
 
 export async function preparePodFiles(kc: KubeConfig, pod: V1Pod, podDir: string, podIp: string): Promise<PodFiles> {
-  const core = kc.makeApiClient(CoreV1Api);
+  // Made on first use: a pod with only emptyDir volumes and no ServiceAccount needs no API client.
+  let client: CoreV1Api | undefined;
+  const core = () => (client ??= kc.makeApiClient(CoreV1Api));
   const namespace = pod.metadata?.namespace ?? 'default';
   const volumes = new Map<string, string>();
   for (const volume of pod.spec?.volumes ?? []) {
@@ -49,17 +51,17 @@ export async function preparePodFiles(kc: KubeConfig, pod: V1Pod, podDir: string
   };
 }
 
-async function fillVolume(core: CoreV1Api, namespace: string, volume: V1Volume, dir: string): Promise<void> {
+async function fillVolume(core: () => CoreV1Api, namespace: string, volume: V1Volume, dir: string): Promise<void> {
   let data: Record<string, string> = {};
   let items: { key: string; path: string; mode?: number }[] | undefined;
   let mode: number | undefined;
   if (volume.secret?.secretName) {
-    const secret = await core.readNamespacedSecret({ name: volume.secret.secretName, namespace }, callOptions({ timeoutMs: 10_000 }));
+    const secret = await core().readNamespacedSecret({ name: volume.secret.secretName, namespace }, callOptions({ timeoutMs: 10_000 }));
     data = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
     items = volume.secret.items;
     mode = volume.secret.defaultMode;
   } else if (volume.configMap?.name) {
-    const map = await core.readNamespacedConfigMap({ name: volume.configMap.name, namespace }, callOptions({ timeoutMs: 10_000 }));
+    const map = await core().readNamespacedConfigMap({ name: volume.configMap.name, namespace }, callOptions({ timeoutMs: 10_000 }));
     data = map.data ?? {};
     items = volume.configMap.items;
     mode = volume.configMap.defaultMode;
@@ -75,10 +77,10 @@ async function fillVolume(core: CoreV1Api, namespace: string, volume: V1Volume, 
   }
 }
 
-async function serviceAccountKubeconfig(kc: KubeConfig, core: CoreV1Api, pod: V1Pod, podDir: string): Promise<string | undefined> {
+async function serviceAccountKubeconfig(kc: KubeConfig, core: () => CoreV1Api, pod: V1Pod, podDir: string): Promise<string | undefined> {
   const account = pod.spec?.serviceAccountName;
   if (!account || pod.spec?.automountServiceAccountToken === false) return undefined;
-  const request = await core.createNamespacedServiceAccountToken(
+  const request = await core().createNamespacedServiceAccountToken(
     {
       name: account, namespace: pod.metadata?.namespace ?? 'default',
       body: { spec: { audiences: [], expirationSeconds: TOKEN_SECONDS, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' } } },

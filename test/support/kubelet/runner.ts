@@ -19,10 +19,12 @@ export function startContainers(pod: V1Pod, runners: Readonly<Record<string, Ima
   for (const container of pod.spec?.containers ?? []) {
     const runner = runners[repository(container.image ?? '')];
     if (!runner) continue;
+    // Only what the container says is seen through its mounts; the runner's own host paths are not.
     const localize = (text: string) => (files ? files.localize(container, text) : text);
     const env = { ...files?.env, ...Object.fromEntries(Object.entries(resolveEnv(pod, container)).map(([k, v]) => [k, localize(v)])) };
-    const spec = runner(container, pod);
-    const args = spec.args.map((a) => localize(expand(a, env)));
+    const seen = (list: string[] | undefined) => list?.map((a) => localize(expand(a, env)));
+    const spec = runner({ ...container, ...(container.command ? { command: seen(container.command) } : {}), ...(container.args ? { args: seen(container.args) } : {}) }, pod);
+    const args = spec.args.map((a) => expand(a, env));
     const log = createWriteStream(join(logDir, `${pod.metadata?.name ?? 'pod'}.${container.name}.log`), { flags: 'a' });
     const child = spawn(spec.command, args, { env: { PATH: process.env.PATH ?? '', ...spec.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     // Two streams feed one file: neither may end it, the exit does.

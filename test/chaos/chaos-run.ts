@@ -32,6 +32,8 @@ export interface ChaosReport {
   readonly terms: number;
   readonly writes: Record<string, number>;
   readonly beliefSamples: number;
+  /** Single /readyz 503s followed by a 200, with the failing check: not violations (see Observer#ready). */
+  readonly readyBlips: string[];
   /** From healing every fault to one agreed leader named in the VnfCluster status too. */
   readonly convergenceMs: number | null;
   readonly violations: Record<string, string[]>;
@@ -122,6 +124,7 @@ function judge(opts: ChaosOptions, cluster: ChaosCluster, observer: Observer, in
     terms: new Set(writes.filter(isLeaseWrite).map((w) => w.term)).size,
     writes: counts,
     beliefSamples: observer.timeline.length,
+    readyBlips: observer.readyBlips.map((p) => `${new Date(p.at).toISOString()} ${p.pod} /readyz ${p.status} (${p.why})`),
     convergenceMs,
     violations: {
       leaseWrites: history.violations,
@@ -131,7 +134,7 @@ function judge(opts: ChaosOptions, cluster: ChaosCluster, observer: Observer, in
       noReplicaSamples: observer.replicas.length === 0 ? ['the Deployment was never read'] : [],
       crashes: cluster.exits.filter((e) => !e.ours).map((e) => `${e.name} pid ${e.pid} exited code=${e.code} signal=${e.signal}: ${e.stderrTail}`),
       notRunningAtEnd: cluster.members.filter((m) => !alive.includes(m.name)).map((m) => `${m.name} is not running at the end`),
-      readyz: observer.readyProblems.map((p) => `${new Date(p.at).toISOString()} ${p.pod} /readyz ${p.status}`),
+      readyz: observer.readyProblems.map((p) => `${new Date(p.at).toISOString()} ${p.pod} /readyz ${p.status} (${p.why})`),
       convergence: convergenceMs === null || convergenceMs > CONVERGENCE_BOUND_MS ? [`no agreed leader within ${CONVERGENCE_BOUND_MS} ms after healing (took ${convergenceMs ?? 'forever'})`] : [],
     },
   };
@@ -147,6 +150,7 @@ export function summary(r: ChaosReport): string {
     `chaos run: seed ${r.seed}, ${Math.round(r.runMs / 1000)} s of faults, ${r.sidecars} sidecars`,
     `faults: ${r.totalFaults} ${JSON.stringify(r.faults)} (draws skipped, no free target: ${r.skippedDraws})`,
     `leader changes: ${r.leaderChanges}; terms: ${r.terms}; /status samples: ${r.beliefSamples}; convergence after healing: ${r.convergenceMs ?? 'never'} ms`,
+    `single /readyz blips (one failed poll, then 200): ${r.readyBlips.length}${r.readyBlips.length > 0 ? ` e.g. ${r.readyBlips[0]}` : ''}`,
     `writes by sidecars: ${JSON.stringify(r.writes)}`,
     `violations: ${violationCount(r)} ${JSON.stringify(Object.fromEntries(Object.entries(r.violations).map(([k, v]) => [k, v.length])))}`,
   ];

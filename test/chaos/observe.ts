@@ -18,6 +18,8 @@ export interface ReadyProblem {
   readonly pod: string;
   readonly at: number;
   readonly status: number | 'no answer';
+  /** The failing checks as /readyz named them (`sip: timeout ...`), so a violation says why. */
+  readonly why: string;
 }
 
 const STATUS_EVERY_MS = 100;
@@ -26,11 +28,14 @@ const REPLICAS_EVERY_MS = 500;
 /** Just after SIGCONT a process works through its backlog; an unanswered probe then is the freeze, not the API. */
 const RESUME_GRACE_MS = 3_000;
 
-async function readyz(port: number): Promise<number | 'no answer'> {
+async function readyz(port: number): Promise<{ status: number | 'no answer'; why: string }> {
   try {
-    return (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) })).status;
-  } catch {
-    return 'no answer';
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
+    const body = (await res.json().catch(() => ({}))) as { checks?: { name: string; ok: boolean; reason?: string }[] };
+    const why = (body.checks ?? []).filter((c) => !c.ok).map((c) => `${c.name}: ${c.reason ?? '?'}`).join('; ');
+    return { status: res.status, why };
+  } catch (err) {
+    return { status: 'no answer', why: (err as Error).message };
   }
 }
 
@@ -42,6 +47,8 @@ async function readyz(port: number): Promise<number | 'no answer'> {
 export class Observer {
   readonly timeline: BeliefSample[] = [];
   readonly readyProblems: ReadyProblem[] = [];
+  /** Single failed /readyz polls followed by a 200: reported, not violations. */
+  readonly readyBlips: ReadyProblem[] = [];
   readonly replicas: { at: number; replicas: number | undefined }[] = [];
   #running = true;
   #loops: Promise<void>[] = [];
@@ -84,20 +91,37 @@ export class Observer {
     }
   }
 
+  /**
+   * A 503 counts when the next poll (~500 ms later) fails too: the kubelet
+   * acts only on consecutive failures (the chart: 2 × 5 s), and a single lost
+   * OPTIONS while this busy test process answers SIP late is not the API
+   * server's doing. Single blips are kept apart and reported.
+   */
   async #ready(m: ChaosMember): Promise<void> {
     let warmPid = -1;
+    let pending: ReadyProblem | undefined;
     while (this.#running) {
       await delay(READY_EVERY_MS);
-      if (m.state !== 'running') continue;
+      if (m.state !== 'running') {
+        pending = undefined;
+        continue;
+      }
       const pid = m.sidecar.process.child.pid ?? -1;
       const since = m.since;
-      const status = await readyz(m.sidecar.port);
+      const { status, why } = await readyz(m.sidecar.port);
       // A fresh process is judged from its first 200 on (its first SIP sample takes a moment).
       if (status === 200) warmPid = pid;
       const stillSame = m.state === 'running' && m.since === since && (m.sidecar.process.child.pid ?? -1) === pid;
       const excused = status === 'no answer' && performance.now() - m.since < RESUME_GRACE_MS;
-      if (status !== 200 && warmPid === pid && stillSame && !excused) this.readyProblems.push({ pod: m.name, at: Date.now(), status });
+      if (status !== 200 && warmPid === pid && stillSame && !excused) {
+        if (pending) this.readyProblems.push(pending);
+        pending = { pod: m.name, at: Date.now(), status, why };
+      } else {
+        if (pending) this.readyBlips.push(pending);
+        pending = undefined;
+      }
     }
+    if (pending) this.readyProblems.push(pending);
   }
 
   async #replicas(): Promise<void> {

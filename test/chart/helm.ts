@@ -38,10 +38,10 @@ export async function helm(...args: string[]): Promise<Ran> {
   );
 }
 
-/** Runs kubectl (installed on the machine) against a kubeconfig; never throws on a non-zero exit. */
+/** Runs kubectl (built with the control plane) against a kubeconfig; never throws on a non-zero exit. */
 export async function kubectl(kubeconfig: string, args: string[], stdin?: string): Promise<Ran> {
   return new Promise((resolve) => {
-    const child = execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) =>
+    const child = execFile(join(controlPlaneBinDir(), 'kubectl'), ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) =>
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
     child.stdin?.end(stdin ?? '');

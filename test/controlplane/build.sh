@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the real Kubernetes control plane the tests run against: kube-apiserver,
-# kube-controller-manager and etcd from the Go modules pinned in go.mod, and helm
+# kube-controller-manager, etcd and kubectl from the Go modules pinned in go.mod, and helm
 # from its own module. Output goes to a cache folder outside the repo, keyed by
 # version, so only the first run on a machine pays for the build.
 # Prints the folder that holds the binaries on its last line.
@@ -24,6 +24,13 @@ build_k8s() {
   mv "$OUT/.tmp/kube-apiserver" "$OUT/.tmp/kube-controller-manager" "$OUT/"
 }
 
+build_kubectl() {
+  local version_flags="-X k8s.io/client-go/pkg/version.gitVersion=$K8S -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$MINOR -X k8s.io/component-base/version.gitVersion=$K8S -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$MINOR"
+  mkdir -p "$OUT/.tmp"
+  (cd "$here" && go build -trimpath -o "$OUT/.tmp/kubectl" -ldflags "-s -w $version_flags" k8s.io/kubernetes/cmd/kubectl)
+  mv "$OUT/.tmp/kubectl" "$OUT/kubectl"
+}
+
 build_helm() {
   # helm's own go.mod has no replace directives, so `go install` works; the -X flags make
   # `helm template`/`lint` assume the same Kubernetes version as our API server.
@@ -37,6 +44,10 @@ start=$(date +%s)
 if [ ! -x "$OUT/kube-apiserver" ] || [ ! -x "$OUT/kube-controller-manager" ] || [ ! -x "$OUT/etcd" ]; then
   echo "controlplane: building kube-apiserver, kube-controller-manager $K8S and etcd $ETCD into $OUT" >&2
   build_k8s
+fi
+if [ ! -x "$OUT/kubectl" ]; then
+  echo "controlplane: building kubectl $K8S" >&2
+  build_kubectl
 fi
 if [ ! -x "$OUT/helm" ]; then
   echo "controlplane: building helm $HELM" >&2

@@ -1,7 +1,7 @@
 //go:build tools
 
 // Package controlplane pins the Kubernetes release whose real kube-apiserver,
-// kube-controller-manager and etcd the integration tests run against. Nothing
+// kube-controller-manager, etcd and kubectl the tests run against. Nothing
 // here is compiled into vnf-agent; build.sh builds the binaries into a cache.
 package controlplane
 
@@ -9,4 +9,5 @@ import (
 	_ "go.etcd.io/etcd/server/v3"
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kubectl"
 )

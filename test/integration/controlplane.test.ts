@@ -7,18 +7,17 @@ import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { sharedKubeconfig, stopOwnControlPlane } from '../support/shared-controlplane.js';
 import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../support/kube.js';
-import { kubeconfigYaml } from '../support/controlplane.js';
+import { kubeconfigYaml, kubectlBin } from '../support/controlplane.js';
 import { eventually } from '../support/process.js';
 import { DELETION_COST_ANNOTATION } from '../../agent/kube/pods.js';
 
 const run = promisify(execFile);
-const kubectlMissing = await run('kubectl', ['version', '--client']).then(() => false, () => true);
 
 describe('the real control plane with the simulated kubelet', { timeout: 120_000 }, () => {
   let kc: KubeConfig;
   let kubeconfig: string;
   let ns: string;
-  const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', kubeconfig, '-n', ns, ...args], { encoding: 'utf8' });
+  const kubectl = (...args: string[]) => run(kubectlBin(), ['--kubeconfig', kubeconfig, '-n', ns, ...args], { encoding: 'utf8' });
 
   before(async () => {
     kubeconfig = await sharedKubeconfig();
@@ -121,7 +120,7 @@ describe('the real control plane with the simulated kubelet', { timeout: 120_000
     assert.equal((err as { code?: number }).code, 403);
   });
 
-  test('kubectl gets leases, scales the deployment and gets vnfclusters with the printer columns', { skip: kubectlMissing && 'kubectl is not installed' }, async () => {
+  test('kubectl gets leases, scales the deployment and gets vnfclusters with the printer columns', async () => {
     await kubectl('create', 'lease', 'x').catch(() => undefined);
     const leases = await kubectl('get', 'leases');
     assert.doesNotMatch(leases.stderr, /error/i);

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { kubectlBin } from '../support/controlplane.js';
 import { eventually, freePort, startAgent, type RunningProcess } from '../support/process.js';
 
 /**
@@ -70,15 +71,15 @@ describe('vnf-agent local (the playground)', { timeout: 150_000 }, () => {
     assert.match(playground.stdout(), /simulation/i, 'says it is a simulation');
   });
 
-  test('kubectl sees the VnfClusters, pods and Leases through the printed kubeconfig', { skip: !existsSync('/usr/bin/kubectl') && 'kubectl not installed' }, async () => {
+  test('kubectl sees the VnfClusters, pods and Leases through the printed kubeconfig', async () => {
     const s = (await state())!;
-    const out = execFileSync('kubectl', ['--kubeconfig', s.kubeconfig, '--cache-dir', `${dirname(s.kubeconfig)}/kubectl-cache`, 'get', 'vnfclusters,pods,leases', '-o', 'name'], { encoding: 'utf8', timeout: 30_000 });
+    const out = execFileSync(kubectlBin(), ['--kubeconfig', s.kubeconfig, '--cache-dir', `${dirname(s.kubeconfig)}/kubectl-cache`, 'get', 'vnfclusters,pods,leases', '-o', 'name'], { encoding: 'utf8', timeout: 30_000 });
     assert.match(out, /vnfcluster\.vnf-agent\.dev\/sprout/);
     assert.match(out, /pod\/sprout-/);
     assert.match(out, /lease\.coordination\.k8s\.io\/sprout-leader/);
   });
 
-  test('dashboard in headless Chromium: pods, leader and chart render; killing the leader pod elects a new leader and replicas recover', { skip: !existsSync(CHROMIUM) && 'Debian chromium not installed (apt-get install chromium)' }, async () => {
+  test('dashboard in headless Chromium: pods, leader and chart render; killing the leader pod elects a new leader and replicas recover', async () => {
     let browser: Browser | undefined;
     try {
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });

@@ -30,11 +30,16 @@ export interface ControlPlane {
 /** The binaries' folder: from test/run.sh, or built (or found in the cache) now. */
 export function controlPlaneBinDir(): string {
   const given = process.env.VNF_CONTROLPLANE_BIN;
-  if (given && existsSync(join(given, 'kube-apiserver'))) return given;
+  if (given && ['kube-apiserver', 'kubectl', 'helm'].every((b) => existsSync(join(given, b)))) return given;
   const out = execFileSync('bash', ['test/controlplane/build.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const dir = out.trim().split('\n').pop() ?? '';
   process.env.VNF_CONTROLPLANE_BIN = dir;
   return dir;
+}
+
+/** kubectl built with the control plane (test/controlplane/build.sh), same version as the API server. */
+export function kubectlBin(): string {
+  return join(controlPlaneBinDir(), 'kubectl');
 }
 
 const live = new Set<ChildProcess>();

@@ -4,17 +4,9 @@
  * seed can be replayed exactly.
  */
 
-/** mulberry32: small, seedable, good enough to spread mutations. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../test/support/prng.js';
+
+export { prng };
 
 /** Responses a SIP server might send; their Call-IDs never match a probe of ours. */
 export const TEMPLATES: readonly string[] = [

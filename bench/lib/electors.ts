@@ -3,6 +3,7 @@ import { systemClock } from '../../agent/clock/clock.js';
 import { LeaderElector } from '../../agent/election/elector.js';
 import { KubeLeaseLock } from '../../agent/kube/lease-lock.js';
 import { createLogger } from '../../agent/log/logger.js';
+import { prng } from '../../test/support/prng.js';
 
 /** The agent's defaults (agent/config/schema.ts), the same for both modes. */
 export const TIMING = { leaseDurationMs: 8_000, renewDeadlineMs: 6_000, retryPeriodMs: 2_000, apiTimeoutMs: 2_000 } as const;
@@ -79,14 +80,4 @@ export async function leadsAfter(e: BenchElector, since: number, timeoutMs: numb
   }
 }
 
-/** A small deterministic PRNG (mulberry32) for kill phases. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };

@@ -3,6 +3,8 @@
  * value per simulated second. Seeded, so every run replays the same load.
  */
 
+import { prng as rng } from '../../test/support/prng.js';
+
 export interface Trace {
   readonly name: string;
   /** Calls/s offered at each second. */
@@ -12,17 +14,7 @@ export interface Trace {
   readonly changeDirection?: 'up' | 'down';
 }
 
-/** mulberry32: small, fast, good enough for load noise. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** Roughly normal noise (sum of uniforms), mean 0, sd ~1. */
 const gauss = (r: () => number): number => r() + r() + r() + r() - 2;

@@ -3,6 +3,8 @@
  * seed, so a failing run is replayed with the same seed (the target "leader" is
  * resolved when the fault fires, so timing on a loaded machine can still vary).
  */
+
+import { prng } from '../support/prng.js';
 export type FaultKind = 'latency' | 'reset' | 'freeze' | 'partition' | 'sigstop' | 'sigkill';
 export const FAULT_KINDS: readonly FaultKind[] = ['latency', 'reset', 'freeze', 'partition', 'sigstop', 'sigkill'];
 
@@ -21,17 +23,7 @@ export interface FaultDraw {
   readonly latencyMs: number;
 }
 
-/** mulberry32: tiny, fast, good enough for schedules; the same seed gives the same sequence. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const WEIGHTS: Record<FaultKind, number> = { latency: 20, reset: 20, freeze: 15, partition: 15, sigstop: 15, sigkill: 15 };
 

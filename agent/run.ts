@@ -11,6 +11,7 @@ import type { Sampler } from './signals/sampler.js';
 import type { LoadSample } from './signals/sample.js';
 import { Drainer } from './membership/drain.js';
 import { createPeerRegistrar } from './membership/from-config.js';
+import { UpstreamReadiness } from './membership/upstream-readiness.js';
 import { DRAINING_ANNOTATION } from './membership/state.js';
 import { Loop } from './cycle/loop.js';
 import { startClusterAgent, type RunningCluster } from './run-cluster.js';
@@ -74,6 +75,10 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
     cluster = startClusterAgent({ config, clock, logger, registry, registrar, drainer, tokens, localSample: () => sampler?.latest() });
     liveness.add('agent-loop', () => cluster?.loop.check(config.loopIntervalMs * 5 + 10_000));
     liveness.add('leader-renewal', () => cluster?.elector.check(2_000));
+    if (config.peersSource === 'upstreams' && config.peersRenderer !== 'none') {
+      const upstreams = new UpstreamReadiness(() => registrar.lastResult);
+      readiness.add('upstream-peers', () => upstreams.readiness());
+    }
   }
 
   const status = (): AgentStatus =>

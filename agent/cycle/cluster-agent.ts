@@ -72,8 +72,11 @@ export class ClusterAgent {
     const drained = await d.drainer.pass(signal);
     if (drained) parts.push(drained);
     if (d.elector.status().isLeader && ownView) parts.push(...(await this.#leaderWork(own, ownView, signal)));
-    if (parts.length === 0) return { reason: `no change: ${ownView?.members.length ?? 0} members, leader ${d.elector.status().leader ?? 'none'}`, acted: false };
-    return { reason: parts.join('; '), acted: true };
+    // A refused reload is retried within a fraction of a tick: until then the SIP server routes on stale peers.
+    const again = d.registrar.retryInMs();
+    const soon = again === undefined ? {} : { againInMs: again };
+    if (parts.length === 0) return { reason: `no change: ${ownView?.members.length ?? 0} members, leader ${d.elector.status().leader ?? 'none'}`, acted: false, ...soon };
+    return { reason: parts.join('; '), acted: true, ...soon };
   }
 
   async #leaderWork(own: VnfCluster, view: ClusterView, signal: AbortSignal): Promise<string[]> {

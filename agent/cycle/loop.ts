@@ -5,7 +5,12 @@ import type { Clock } from '../clock/clock.js';
 export interface PassOutcome {
   readonly reason: string;
   readonly acted: boolean;
+  /** The pass has work due sooner than the next tick (a retry): run again after this many ms. */
+  readonly againInMs?: number;
 }
+
+/** The soonest a pass may ask to run again. */
+const MIN_AGAIN_MS = 10;
 
 export interface LoopOptions {
   readonly name: string;
@@ -71,8 +76,10 @@ export class Loop {
     while (!this.#stop.signal.aborted) {
       const started = this.#o.clock.nowMs();
       this.#triggered = false;
+      let againInMs = Number.POSITIVE_INFINITY;
       try {
         const outcome = await this.#o.pass(this.#stop.signal);
+        againInMs = outcome.againInMs ?? againInMs;
         this.#lastReason = outcome.reason;
         if (outcome.acted) this.#o.logger.info({ loop: this.#o.name }, outcome.reason);
         else this.#o.logger.debug({ loop: this.#o.name }, outcome.reason);
@@ -88,7 +95,9 @@ export class Loop {
         continue;
       }
       this.#wake = new AbortController();
-      await this.#o.clock.sleep(this.#o.intervalMs - elapsed, AbortSignal.any([this.#wake.signal, this.#stop.signal])).catch(() => undefined);
+      // The floor keeps a pass that keeps asking for "now" from spinning the CPU.
+      const sleepMs = Math.min(this.#o.intervalMs - elapsed, Math.max(MIN_AGAIN_MS, againInMs));
+      await this.#o.clock.sleep(sleepMs, AbortSignal.any([this.#wake.signal, this.#stop.signal])).catch(() => undefined);
     }
   }
 }

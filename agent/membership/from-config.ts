@@ -29,6 +29,13 @@ type PeerSettings = Pick<
 const RETRY_INITIAL_MS = 1_000;
 
 /**
+ * Retry delay after Kamailio refused a reload within its reload_delta (whole
+ * seconds, 5 by default): a local RPC four times a second until it is accepted,
+ * so the new peer set is live at most about 250 ms after Kamailio allows it.
+ */
+const BUSY_RETRY_MS = 250;
+
+/**
  * Wires a PeerRegistrar from validated settings with the real adapters
  * (node:fs, fetch, /proc). main.ts calls this once and feeds `pass()` the
  * views selected by `peersSource`.
@@ -49,6 +56,7 @@ export function createPeerRegistrar(config: PeerSettings, deps: { clock: Clock; 
     timeoutMs: config.peersTimeoutMs,
     retryInitialMs: Math.min(RETRY_INITIAL_MS, config.peersRetryMaxMs),
     retryMaxMs: config.peersRetryMaxMs,
+    busyRetryMs: BUSY_RETRY_MS,
   });
 }
 

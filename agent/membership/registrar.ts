@@ -1,7 +1,7 @@
 import type { Clock } from '../clock/clock.js';
 import type { MembershipMetrics } from './metrics.js';
 import { routablePeers } from './peers.js';
-import type { Reloader } from './reload.js';
+import { ReloadBusyError, type Reloader } from './reload.js';
 import type { Renderer } from './render/index.js';
 import { withTimeout } from './timeout.js';
 import type { ClusterView } from './view.js';
@@ -20,6 +20,12 @@ export interface RegistrarOptions {
   /** First retry delay after a failure; doubles per consecutive failure up to `retryMaxMs`. */
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
+  /**
+   * Retry delay after the SIP server said it is busy reloading (Kamailio's
+   * reload_delta). Short and fixed: the refusal is expected, and every moment
+   * until the reload lands the server routes on the old peer set.
+   */
+  readonly busyRetryMs: number;
 }
 
 /** What /status shows about peer registration. */
@@ -98,7 +104,8 @@ export class PeerRegistrar {
     this.#reloadPending = true;
     const reloadError = await this.#reload();
     const wrote = written === 'written';
-    if (reloadError) return this.#failed(`${wrote ? 'wrote' : 'kept'} ${this.options.file} but ${this.options.reloader.describe} failed`, peers, wrote, reloadError);
+    if (reloadError instanceof ReloadBusyError) return this.#busy(`${wrote ? 'wrote' : 'kept'} ${this.options.file} but ${this.options.reloader.describe} was refused`, peers, wrote, reloadError.message);
+    if (reloadError) return this.#failed(`${wrote ? 'wrote' : 'kept'} ${this.options.file} but ${this.options.reloader.describe} failed`, peers, wrote, reloadError.message);
     this.#reloadPending = false;
     return wrote
       ? this.#succeeded('reloaded', `wrote ${peers} routable peers to ${this.options.file} and triggered ${this.options.reloader.describe}`, peers, true, true)
@@ -119,8 +126,8 @@ export class PeerRegistrar {
     }
   }
 
-  /** Returns the error text, or undefined when the reload succeeded. */
-  async #reload(): Promise<string | undefined> {
+  /** Returns the error, or undefined when the reload succeeded. */
+  async #reload(): Promise<Error | undefined> {
     const { reloader, clock, timeoutMs, metrics } = this.options;
     try {
       await withTimeout(clock, timeoutMs, reloader.describe, (signal) => reloader.reload(signal));
@@ -128,8 +135,17 @@ export class PeerRegistrar {
       return undefined;
     } catch (err) {
       metrics.reloadFailures.inc();
-      return errorText(err);
+      return err instanceof Error ? err : new Error(String(err));
     }
+  }
+
+  /**
+   * Milliseconds until a pending retry is due (0 when due now), or undefined
+   * when nothing waits: the loop wakes up for it instead of waiting a full tick.
+   */
+  retryInMs(): number | undefined {
+    if (this.#retryAtMs === Number.NEGATIVE_INFINITY) return undefined;
+    return Math.max(0, this.#retryAtMs - this.options.clock.nowMs());
   }
 
   #succeeded(outcome: PassOutcome, reason: string, peers: number, rendered: boolean, reloaded: boolean): PassResult {
@@ -137,6 +153,14 @@ export class PeerRegistrar {
     this.#retryAtMs = Number.NEGATIVE_INFINITY;
     this.#status = { rendered, file: this.options.file, reloaded, inSync: true, peers, at: this.options.clock.wallTime().toISOString() };
     return { outcome, reason };
+  }
+
+  /** The server refused only for now: ask again after busyRetryMs, without growing the backoff. */
+  #busy(what: string, peers: number, rendered: boolean, error: string): PassResult {
+    const { busyRetryMs, clock, file } = this.options;
+    this.#retryAtMs = clock.nowMs() + busyRetryMs;
+    this.#status = { rendered, file, reloaded: false, inSync: false, peers, error, at: clock.wallTime().toISOString() };
+    return { outcome: 'failed', reason: `${what}: ${error}; asking again in ${(busyRetryMs / 1000).toFixed(2)}s` };
   }
 
   #failed(what: string, peers: number, rendered: boolean, error: string): PassResult {
@@ -147,8 +171,4 @@ export class PeerRegistrar {
     this.#status = { rendered, file, reloaded: false, inSync: false, peers, error, at: clock.wallTime().toISOString() };
     return { outcome: 'failed', reason: `${what}: ${error}; retrying in ${(delayMs / 1000).toFixed(1)}s (failure ${this.#failures})` };
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,5 +1,5 @@
 import { httpExchange } from '../net/http.js';
-import { kamailioRpc } from './kamailio-rpc.js';
+import { kamailioRpc, KamailioRpcError } from './kamailio-rpc.js';
 
 export const RELOAD_KINDS = ['kamailio-rpc', 'http', 'signal', 'none'] as const;
 export type ReloadKind = (typeof RELOAD_KINDS)[number];
@@ -15,6 +15,19 @@ export interface Reloader {
   reload(signal: AbortSignal): Promise<void>;
 }
 
+/**
+ * The SIP server refused the reload only because one happened a moment ago
+ * (Kamailio's dispatcher `reload_delta`). Not a fault: the registrar asks
+ * again shortly instead of backing off, because until it does the server
+ * routes on a stale peer set.
+ */
+export class ReloadBusyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReloadBusyError';
+  }
+}
+
 /** For SIP servers that watch the file themselves, or when only the file is wanted. */
 export const noReload: Reloader = {
   describe: 'no reload',
@@ -27,7 +40,13 @@ export function kamailioDispatcherReloader(url: string): Reloader {
   return {
     describe: `kamailio dispatcher.reload at ${url}`,
     reload: async (signal) => {
-      await rpc.call('dispatcher.reload', [], signal);
+      try {
+        await rpc.call('dispatcher.reload', [], signal);
+      } catch (err) {
+        // dispatcher_rpc_reload() answers 500 "ongoing reload" within reload_delta of the last reload.
+        if (err instanceof KamailioRpcError && /ongoing reload/i.test(err.message)) throw new ReloadBusyError(err.message);
+        throw err;
+      }
     },
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import { bonoKamailioConfig, sproutKamailioConfig } from '../../sim/kamailio/config.js';
 import { createVnfCluster, sidecarIdentity } from '../support/sidecars.js';
+import { httpExchange } from '../../agent/net/http.js';
 
 export const SPROUT_PORT = 5054;
 export const BONO_PORT = 5060;
@@ -114,14 +115,27 @@ export async function livePods(kc: KubeConfig, namespace: string, app: string): 
 
 export const isReady = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
-/** INVITEs a Kamailio has received, from its own statistics. */
+/** node:http, not fetch: fetch refuses SIP's port 5060 (a "bad port" in the Fetch standard). */
+async function kamailioRpc(ip: string, port: number, method: string, params: unknown[] = []): Promise<unknown> {
+  const body = JSON.stringify({ jsonrpc: '2.0', method, ...(params.length > 0 ? { params } : {}), id: 1 });
+  const reply = await httpExchange(`http://${ip}:${port}/RPC`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }, 2000);
+  return (JSON.parse(reply.body) as { result?: unknown }).result;
+}
+
+/** INVITEs a Kamailio has received, from its own statistics; throws when the statistic is missing. */
 export async function invitesReceived(ip: string, port: number): Promise<number> {
-  const res = await fetch(`http://${ip}:${port}/RPC`, {
-    method: 'POST',
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'stats.get_statistics', params: ['core:'], id: 1 }),
-    signal: AbortSignal.timeout(2000),
-  });
-  const body = (await res.json()) as { result?: string[] };
-  const line = body.result?.find((l) => l.startsWith('core:rcv_requests_invite ')) ?? '';
-  return Number(line.split('=')[1]?.trim() ?? 'NaN');
+  const result = await kamailioRpc(ip, port, 'stats.get_statistics', ['core:']);
+  const line = (Array.isArray(result) ? (result as unknown[]) : []).find((l): l is string => typeof l === 'string' && l.startsWith('core:rcv_requests_invite '));
+  const value = Number(line?.split('=')[1]?.trim());
+  if (!line || !Number.isInteger(value)) throw new Error(`no core:rcv_requests_invite in ${JSON.stringify(result)}`);
+  return value;
+}
+
+/**
+ * The Sprout IPs Bono's Kamailio routes to right now (RPC dispatcher.list):
+ * what is loaded in memory, which is what calls see, not the file on disk.
+ */
+export async function dispatcherTargets(ip: string, port: number): Promise<string[]> {
+  const result = JSON.stringify((await kamailioRpc(ip, port, 'dispatcher.list')) ?? null);
+  return [...result.matchAll(/"URI":\s*"sip:([\d.]+):/g)].map((m) => m[1] ?? '').sort();
 }

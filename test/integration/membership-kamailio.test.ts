@@ -52,6 +52,7 @@ test('Kamailio dispatcher follows membership changes through the peer file and d
       timeoutMs: 2_000,
       retryInitialMs: 250,
       retryMaxMs: 2_000,
+      busyRetryMs: 250,
     });
 
     // sprout-0 starts draining, sprout-2 joins and becomes ready: new traffic must go to 1 and 2 only.

@@ -14,6 +14,8 @@ export interface SippLoad {
   readonly calls: number;
   /** How long each call stays up before BYE, in ms. */
   readonly holdMs: number;
+  /** Where SIPp logs every unexpected message (-trace_err), so a failed call shows what it got back. */
+  readonly errorFile?: string;
 }
 
 export interface Sipp {
@@ -31,7 +33,8 @@ export interface Sipp {
 export async function startSippUac(load: SippLoad): Promise<Sipp> {
   const port = await freePort(load.localHost);
   const args = ['-sn', 'uac', load.target, '-s', 'load', '-i', load.localHost, '-p', String(port), '-r', String(load.rate),
-    '-l', String(Math.max(10, load.rate * 4)), '-m', String(load.calls), '-d', String(load.holdMs), '-nostdin', '-timeout', '60s', '-timeout_error'];
+    '-l', String(Math.max(10, load.rate * 4)), '-m', String(load.calls), '-d', String(load.holdMs), '-nostdin', '-timeout', '60s', '-timeout_error',
+    ...(load.errorFile ? ['-trace_err', '-error_file', load.errorFile] : [])];
   const proc = startProcess(SIPP_BIN, args, { PATH: process.env.PATH ?? '/usr/bin:/bin' });
   return {
     process: proc,

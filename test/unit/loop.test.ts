@@ -82,3 +82,24 @@ test('check() reports a loop that stopped completing passes', async () => {
   hang();
   await l.stop();
 });
+
+test('a pass that has a retry due sooner runs again then, not at the next tick; never sooner than 10 ms', async () => {
+  const ran: number[] = [];
+  const clock = new FakeClock();
+  const again = [250, 0, undefined];
+  const { l } = loop(async () => {
+    ran.push(clock.nowMs());
+    const againInMs = again.shift();
+    return againInMs === undefined ? { reason: 'ok', acted: false } : { reason: 'retry soon', acted: false, againInMs };
+  }, clock);
+  const start = clock.nowMs();
+  l.start();
+  await flushMicrotasks();
+  await clock.advance(250);
+  await clock.advance(10);
+  await clock.advance(999);
+  assert.deepEqual(ran.map((t) => t - start), [0, 250, 260], 'nothing before the next full tick once the retry is done');
+  await clock.advance(1);
+  await l.stop();
+  assert.deepEqual(ran.map((t) => t - start), [0, 250, 260, 1260]);
+});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { MembershipMetrics } from '../../agent/membership/metrics.js';
 import { PeerRegistrar } from '../../agent/membership/registrar.js';
+import { ReloadBusyError } from '../../agent/membership/reload.js';
 import { createRenderer } from '../../agent/membership/render/index.js';
 import { buildView, type ClusterView } from '../../agent/membership/view.js';
 import { PeerFileWriter } from '../../agent/membership/writer.js';
@@ -27,6 +28,7 @@ function setup(options: { retryMaxMs?: number; renderer?: boolean } = {}) {
     timeoutMs: 2_000,
     retryInitialMs: 1_000,
     retryMaxMs: options.retryMaxMs ?? 30_000,
+    busyRetryMs: 250,
   });
   return { clock, fs, reloader, registry, registrar };
 }
@@ -187,4 +189,37 @@ test('with no renderer the pass does no I/O but still exports member counts', as
   }
   await registrar.pass([buildView('bono', [])]);
   assert.equal(await metric(registry, 'members', { cluster: 'sprout', state: 'active' }), 0, 'a cluster no longer rendered is dropped');
+});
+
+test('a reload refused as busy (Kamailio reload_delta) is asked again after busyRetryMs, without growing the backoff', async () => {
+  const { clock, reloader, registrar } = setup();
+  assert.equal(registrar.retryInMs(), undefined, 'nothing pending before the first pass');
+  reloader.expect(new ReloadBusyError('500 Ongoing reload'));
+  const refused = await registrar.pass([twoSprouts()]);
+  assert.equal(refused.outcome, 'failed');
+  assert.equal(refused.reason, `wrote ${FILE} but scripted reload was refused: 500 Ongoing reload; asking again in 0.25s`);
+  assert.equal(registrar.lastResult?.inSync, false);
+  assert.equal(registrar.retryInMs(), 250, 'the loop is told when to come back');
+
+  await clock.advance(100);
+  assert.equal((await registrar.pass([twoSprouts()])).outcome, 'waiting');
+  assert.equal(registrar.retryInMs(), 150);
+
+  for (let i = 0; i < 3; i++) {
+    await clock.advance(250);
+    reloader.expect(new ReloadBusyError('500 Ongoing reload'));
+    const again = await registrar.pass([twoSprouts()]);
+    assert.match(again.reason, /asking again in 0\.25s$/, 'busy never turns into a growing backoff');
+  }
+  await clock.advance(250);
+  reloader.expect('ok');
+  assert.equal((await registrar.pass([twoSprouts()])).outcome, 'retried-reload');
+  assert.equal(registrar.retryInMs(), undefined);
+  assert.equal(registrar.lastResult?.inSync, true);
+
+  // A real failure afterwards still starts the backoff at its first step.
+  const changed = buildView('sprout', [pod('sprout-0', { ip: '10.0.0.11', ready: true })]);
+  reloader.expect(new Error('connection refused'));
+  assert.match((await registrar.pass([changed])).reason, /retrying in 1\.0s \(failure 1\)$/);
+  assert.equal(registrar.retryInMs(), 1_000);
 });

@@ -6,7 +6,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { httpReloader, kamailioDispatcherReloader } from '../../agent/membership/reload.js';
+import { httpReloader, kamailioDispatcherReloader, ReloadBusyError } from '../../agent/membership/reload.js';
 import { procProcessTable, signalReloader, type ProcessTable } from '../../agent/membership/reload-signal.js';
 
 interface Seen {
@@ -43,9 +43,10 @@ async function server(reply: (res: ServerResponse, seen: Seen) => void) {
 
 const signal = () => AbortSignal.timeout(5_000);
 
-const kamailioCases: { name: string; status: number; body: string; error?: RegExp }[] = [
+const kamailioCases: { name: string; status: number; body: string; error?: RegExp; busy?: boolean }[] = [
   { name: 'a result is success', status: 200, body: '{"jsonrpc":"2.0","result":"Ok. Dispatcher successfully reloaded.","id":1}' },
-  { name: 'an RPC error is a failure with its message', status: 200, body: '{"jsonrpc":"2.0","error":{"code":500,"message":"Ongoing reload"},"id":1}', error: /dispatcher\.reload failed: 500 Ongoing reload$/ },
+  { name: 'an RPC error is a failure with its message', status: 200, body: '{"jsonrpc":"2.0","error":{"code":500,"message":"No Destination Sets"},"id":1}', error: /dispatcher\.reload failed: 500 No Destination Sets$/ },
+  { name: '"Ongoing reload" (within reload_delta) is a busy refusal, not a fault', status: 500, body: '{"jsonrpc":"2.0","error":{"code":500,"message":"Ongoing reload"},"id":1}', error: /dispatcher\.reload failed: 500 Ongoing reload$/, busy: true },
   { name: 'an RPC error sent as HTTP 500 keeps its message', status: 500, body: '{"jsonrpc":"2.0","error":{"code":500,"message":"No Destination Sets"},"id":1}', error: /dispatcher\.reload failed: 500 No Destination Sets$/ },
   { name: 'an HTTP error is a failure', status: 404, body: 'no such path', error: /HTTP 404 no such path/ },
   { name: 'a non-JSON reply is a failure', status: 200, body: '<html>', error: /not a JSON-RPC reply: <html>/ },
@@ -56,7 +57,7 @@ for (const c of kamailioCases) {
     const srv = await server((res) => res.writeHead(c.status, { 'content-type': 'application/json' }).end(c.body));
     try {
       const run = kamailioDispatcherReloader(`${srv.url}/RPC`).reload(signal());
-      if (c.error) await assert.rejects(run, c.error);
+      if (c.error) await assert.rejects(run, (err: Error) => c.error?.test(err.message) === true && (err instanceof ReloadBusyError) === (c.busy ?? false));
       else await run;
       assert.equal(srv.seen.length, 1);
       assert.equal(srv.seen[0]?.method, 'POST');

@@ -24,7 +24,9 @@ export function kamailioDispatcherRenderer(options: RenderOptions): Renderer {
       const lines = [GENERATED_HEADER, '# setid destination flags priority attrs'];
       views.forEach((view, index) => {
         const setId = options.setId + index;
-        lines.push(`# ${view.cluster} (membership generation ${view.generation})`);
+        // No membership generation here: it moves on readiness changes that route nothing
+        // differently, and every rewrite costs a reload Kamailio may refuse (reload_delta).
+        lines.push(`# ${view.cluster}`);
         for (const m of view.members.filter(isRoutable)) {
           lines.push(`${setId} sip:${hostPort(m.ip, options.port)};transport=${options.transport} 0 0 duid=${m.pod}`);
         }

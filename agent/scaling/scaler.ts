@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
+import { withDeadline } from '../clock/deadline.js';
 import { NotLeaderError } from '../election/errors.js';
 import type { Fence } from '../election/leadership.js';
 import type { PodFacts } from '../membership/state.js';
@@ -10,7 +11,7 @@ import type { Gathered, SampleGatherer } from './gather.js';
 import { recordScale } from './history.js';
 import { policyFromSpec } from './policy.js';
 import type { ScaleIn } from './scale-in.js';
-import { boundedByFence, describeError, type EventSink, type ScaleReading, type ScaleTarget, type StatusPatcher } from './scaler-ports.js';
+import { describeError, fenced, type EventSink, type ScaleReading, type ScaleTarget, type StatusPatcher } from './scaler-ports.js';
 import { recordScaleEvents, scalingStatus, statusChange, type ScalingStatus } from './scaler-status.js';
 import { emptyHistory, type Decision, type ManualRequest, type ScalingHistory } from './types.js';
 
@@ -123,7 +124,7 @@ export class Scaler {
     this.#startTerm(fence.term);
     const spec = ctx.vc.spec;
     const target = this.#target(spec.targetRef.name);
-    const scale = await target.read(AbortSignal.any([ctx.signal, fence.signal, AbortSignal.timeout(this.#d.apiTimeoutMs)]));
+    const scale = await withDeadline(this.#d.clock, this.#d.apiTimeoutMs, 'read Scale', [ctx.signal, fence.signal], (signal) => target.read(signal));
     const gathered = await this.#d.gatherer.gather(ctx.members, AbortSignal.any([ctx.signal, fence.signal]));
     this.#d.scheduler.load(spec);
     const windows = this.#d.scheduler.stateAt(this.#d.clock.wallTime());
@@ -162,7 +163,7 @@ export class Scaler {
   async #scaleUp(ctx: ScalerContext, target: ScaleTarget, scale: ScaleReading, decision: Decision): Promise<number | string> {
     const fence = this.#d.fence();
     try {
-      await target.write(decision.nextStep, scale.version, boundedByFence(fence, this.#d.apiTimeoutMs, ctx.signal));
+      await fenced(this.#d.clock, fence, this.#d.apiTimeoutMs, ctx.signal, 'write Scale', (signal) => target.write(decision.nextStep, scale.version, signal));
     } catch (err) {
       if ((err as { status?: unknown }).status === 409) return 'not written: the scale changed since it was read (409); re-reading next pass';
       if (err instanceof NotLeaderError || fence.signal.aborted) throw err;
@@ -177,7 +178,7 @@ export class Scaler {
 
   /** Best effort: a lost Event is logged, never retried, and never fails the pass. */
   async #events(ctx: ScalerContext, reason: 'ScaledUp' | 'ScaledDown', note: string): Promise<void> {
-    const failed = await recordScaleEvents(this.#d.events, ctx.vc, reason, note, this.#d.fence(), this.#d.apiTimeoutMs, ctx.signal);
+    const failed = await recordScaleEvents(this.#d.events, ctx.vc, reason, note, this.#d.fence(), this.#d.apiTimeoutMs, ctx.signal, this.#d.clock);
     for (const why of failed) this.#d.logger.debug({ reason, why }, 'Could not record scaling Event');
   }
 
@@ -189,7 +190,9 @@ export class Scaler {
     if (!change) return undefined;
     const fence = this.#d.fence();
     try {
-      await this.#d.status.patchStatus(ctx.vc.metadata.name, next, ctx.vc.metadata.resourceVersion ?? '', boundedByFence(fence, this.#d.apiTimeoutMs, ctx.signal));
+      await fenced(this.#d.clock, fence, this.#d.apiTimeoutMs, ctx.signal, 'write status', (signal) =>
+        this.#d.status.patchStatus(ctx.vc.metadata.name, next, ctx.vc.metadata.resourceVersion ?? '', signal),
+      );
     } catch (err) {
       if (err instanceof NotLeaderError || fence.signal.aborted) throw err;
       this.#d.logger.debug({ err }, 'Could not write scaling status');

@@ -213,3 +213,32 @@ test('scaler: a decision to scale down starts a graceful scale-in instead of wri
   assert.match(out.reason, /draining sprout-\d: could not reach it/);
   assert.equal(out.acted, true);
 });
+
+/** Settles `p` into a readable state, so a test can look without awaiting a promise that may hang. */
+function watch<T>(p: Promise<T>): { readonly state: 'pending' | 'resolved' | 'rejected'; readonly value: T | undefined } {
+  const w = { state: 'pending' as 'pending' | 'resolved' | 'rejected', value: undefined as T | undefined };
+  p.then((v) => ((w.state = 'resolved'), (w.value = v)), () => (w.state = 'rejected'));
+  return w;
+}
+
+test('scaler: a Scale read that never answers is given up after apiTimeoutMs on the injected clock', async () => {
+  const s = setup({ replicas: 2, utilization: 1.6 });
+  s.target.read = () => new Promise(() => undefined); // a hung API server that ignores the abort
+  const pass = watch(s.pass());
+  await s.clock.advance(1_999);
+  assert.equal(pass.state, 'pending');
+  await s.clock.advance(1);
+  assert.equal(pass.state, 'resolved');
+  assert.equal(pass.value!.reason, 'scaling stopped: read Scale did not finish within 2000 ms');
+  assert.equal(s.clock.pendingSleeps, 0, 'no deadline timer is left behind');
+});
+
+test('scaler: a scale write is given up when the fence runs out on the injected clock, before apiTimeoutMs', async () => {
+  const s = setup({ replicas: 2, utilization: 1.6 });
+  s.fence.validForMs = 300;
+  s.target.write = () => new Promise(() => undefined);
+  const pass = watch(s.pass());
+  await s.clock.advance(300);
+  assert.equal(pass.state, 'resolved');
+  assert.match(pass.value!.reason, /not written: write Scale did not finish within 300 ms/);
+});

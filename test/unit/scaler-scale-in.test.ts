@@ -209,3 +209,17 @@ test('scale-in: a 409 on the shrink is reported, not retried in the pass, and re
   assert.deepEqual(c.target.writes.map((w) => w.version), ['v1', 'v7']);
   assert.equal(second.wrote?.to, 2);
 });
+
+test('scale-in: a victim whose drain route never answers is given up after peerTimeoutMs on the injected clock, and retried', async () => {
+  const c = cluster();
+  c.drains.start = () => new Promise(() => undefined); // accepts the connection, never answers
+  let done = false;
+  const stepping = c.scaleIn.step(c.input()).then((s) => ((done = true), s));
+  await c.clock.advance(999);
+  assert.equal(done, false);
+  await c.clock.advance(1);
+  const step = await stepping;
+  assert.match(step.reason!, /draining b: could not reach it \(drain of b did not finish within 1000 ms\); retrying until 60s$/);
+  assert.equal(c.scaleIn.state()?.drainRequested, false, 'POST /drain is sent again next pass');
+  assert.equal(c.clock.pendingSleeps, 0);
+});

@@ -5,6 +5,7 @@ import type { Fence } from '../election/leadership.js';
 import type { PodFacts } from '../membership/state.js';
 import { DRAINING_ANNOTATION } from '../membership/state.js';
 import type { Member } from '../model/vnfcluster.js';
+import { noScalingMetrics, type ScalingMetricsSink } from './metrics.js';
 import { chooseVictim, type VictimCandidate } from './victim.js';
 import type { Decision, MemberSample } from './types.js';
 import { describeError, fenced, type ScaleReading, type ScaleTarget } from './scaler-ports.js';
@@ -32,6 +33,8 @@ export interface ScaleInDeps {
   readonly apiTimeoutMs: number;
   /** Bound on each drain call to the victim. */
   readonly peerTimeoutMs: number;
+  /** Scale-down writes and drain durations; none by default. */
+  readonly metrics?: ScalingMetricsSink;
 }
 
 export interface ScaleInInput {
@@ -91,10 +94,12 @@ interface Victim {
  */
 export class ScaleIn {
   readonly #d: ScaleInDeps;
+  readonly #metrics: ScalingMetricsSink;
   #victim: Victim | undefined;
 
   constructor(deps: ScaleInDeps) {
     this.#d = deps;
+    this.#metrics = deps.metrics ?? noScalingMetrics;
   }
 
   state(): ScaleInState | null {
@@ -167,6 +172,7 @@ export class ScaleIn {
       }
     }
     victim.phase = 'shrinking';
+    if (pod.ip !== '') this.#metrics.drainFinished((this.#d.clock.nowMs() - victim.sinceMs) / 1000, timedOut ? 'timeout' : 'drained');
     const why = pod.ip === '' ? 'it has no IP, so nothing to drain' : timedOut ? `the drain timeout ${secs(input.drainTimeoutMs)} passed` : 'it drained';
     this.#d.logger.info({ victim: victim.pod, why }, 'Finished draining Pod');
     return undefined;
@@ -187,9 +193,11 @@ export class ScaleIn {
     try {
       await fenced(this.#d.clock, this.#d.fence(), this.#d.apiTimeoutMs, input.signal, 'write Scale', (signal) => input.target.write(to, scale.version, signal));
     } catch (err) {
+      this.#metrics.scaleWritten('down', isConflict(err) ? 'conflict' : 'error');
       if (isConflict(err)) return { reason: `removal of ${victim.pod}: the scale changed since it was read (409); re-reading next pass` };
       throw err;
     }
+    this.#metrics.scaleWritten('down', 'ok');
     return { reason: `scaled down from ${scale.replicas} to ${to}, removing ${victim.pod}`, wrote: { from: scale.replicas, to, victim: victim.pod } };
   }
 

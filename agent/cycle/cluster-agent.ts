@@ -85,7 +85,7 @@ export class ClusterAgent {
     let latest = own;
     const writer: StatusWriter = { patchStatus: async (...args) => (latest = await this.d.status.patchStatus(...args)) };
     try {
-      const published = await publishMembership(writer, own, view, () => this.d.elector.fence(), this.d.apiTimeoutMs);
+      const published = await publishMembership(writer, own, view, () => this.d.elector.fence(), this.d.apiTimeoutMs, this.d.clock, signal);
       if (published) parts.push(published);
     } catch (err) {
       this.d.logger.warn({ err }, 'Could not publish membership');

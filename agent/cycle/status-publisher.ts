@@ -1,4 +1,6 @@
+import type { Clock } from '../clock/clock.js';
 import type { Fence } from '../election/leadership.js';
+import { fenced } from '../scaling/scaler-ports.js';
 import type { ClusterView } from '../membership/view.js';
 import { sameMembership } from '../membership/view.js';
 import type { VnfCluster, VnfClusterStatus } from '../model/vnfcluster.js';
@@ -35,11 +37,12 @@ export async function publishMembership(
   view: ClusterView,
   fence: () => Fence,
   apiTimeoutMs: number,
+  clock: Clock,
+  outer?: AbortSignal,
 ): Promise<string | undefined> {
   const f = fence();
   const next = membershipStatus(vc, f.identity, view);
   if (!statusDiffers(vc.status, next)) return undefined;
-  const signal = AbortSignal.any([f.signal, AbortSignal.timeout(Math.min(apiTimeoutMs, f.validForMs))]);
-  await writer.patchStatus(vc.metadata.name, next, vc.metadata.resourceVersion ?? '', signal);
+  await fenced(clock, f, apiTimeoutMs, outer, 'publish membership', (signal) => writer.patchStatus(vc.metadata.name, next, vc.metadata.resourceVersion ?? '', signal));
   return `published membership generation ${view.generation} (${view.members.length} members)`;
 }

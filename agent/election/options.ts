@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
+import { systemRandom, type Random } from '../clock/random.js';
 import { ElectionConfigError } from './errors.js';
 import type { LeaseLock } from './lock.js';
 import type { ElectionMetricsSink } from './metrics.js';
@@ -17,8 +18,8 @@ export interface LeaderElectorOptions extends ElectionTiming {
   readonly requestTimeoutMs?: number;
   /** How long stop() waits for leader work to settle before giving up on releasing; default renewDeadline. */
   readonly stopTimeoutMs?: number;
-  /** Source of jitter in [0, 1); injected so tests are deterministic. Default Math.random. */
-  readonly random?: () => number;
+  /** Source of jitter in [0, 1); injected so tests are deterministic. Default systemRandom. */
+  readonly random?: Random;
   readonly metrics?: ElectionMetricsSink;
   /**
    * Leader work, started at each term. `signal` aborts the instant the term
@@ -33,7 +34,7 @@ export interface ResolvedOptions extends LeaderElectorOptions {
   readonly watch: boolean;
   readonly requestTimeoutMs: number;
   readonly stopTimeoutMs: number;
-  readonly random: () => number;
+  readonly random: Random;
 }
 
 /** Throws one ElectionConfigError naming every bad option (client-go NewLeaderElector checks, plus ours). */
@@ -44,7 +45,7 @@ export function resolveOptions(o: LeaderElectorOptions): ResolvedOptions {
     // A hung request must fail early enough to leave room for another attempt before the deadline.
     requestTimeoutMs: o.requestTimeoutMs ?? Math.min(o.retryPeriodMs, Math.floor(o.renewDeadlineMs / 2)),
     stopTimeoutMs: o.stopTimeoutMs ?? o.renewDeadlineMs,
-    random: o.random ?? Math.random,
+    random: o.random ?? systemRandom,
   };
   const reasons = timingViolations(o).map((v) => `${v.field} ${v.reason}`);
   if (typeof o.identity !== 'string' || o.identity === '') reasons.push('identity must not be empty');

@@ -1,7 +1,7 @@
 import type { EventsV1Api } from '@kubernetes/client-node';
 import { V1MicroTime } from '@kubernetes/client-node';
 import type { Clock } from '../clock/clock.js';
-import { callOptions } from './request.js';
+import { kubeCall } from './request.js';
 import { toKubeError } from './errors.js';
 
 export interface EventTarget {
@@ -21,8 +21,27 @@ export interface AgentEvent {
   readonly action: string;
 }
 
+/**
+ * A unique Event name without randomness. client-go names an Event
+ * `<object>.<unix nanoseconds in hex>`; milliseconds are too coarse for that,
+ * so a per-recorder sequence and a hash of the reporting pod's name keep two
+ * Events about one object in the same millisecond apart, from one pod or two.
+ */
+export function eventName(regarding: string, reportingInstance: string, atMs: number, seq: number): string {
+  return `${regarding}.${atMs.toString(16)}${fnv1a(reportingInstance).toString(16).padStart(8, '0')}${seq.toString(16)}`;
+}
+
+/** 32-bit FNV-1a: a stable, tiny hash; not for anything secret. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash;
+}
+
 /** Kubernetes Events (events.k8s.io/v1), so `kubectl describe` shows what the agents did. */
 export class EventRecorder {
+  #seq = 0;
+
   constructor(
     private readonly events: EventsV1Api,
     private readonly namespace: string,
@@ -33,24 +52,26 @@ export class EventRecorder {
 
   async record(event: AgentEvent, signal?: AbortSignal): Promise<void> {
     const now = this.clock.wallTime();
-    const suffix = `${now.getTime().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+    const name = eventName(event.regarding.name, this.reportingInstance, now.getTime(), this.#seq++);
     try {
-      await this.events.createNamespacedEvent(
-        {
-          namespace: this.namespace,
-          body: {
-            metadata: { name: `${event.regarding.name}.${suffix}`, namespace: this.namespace },
-            eventTime: new V1MicroTime(now.getTime()),
-            reportingController: 'vnf-agent.dev/sidecar',
-            reportingInstance: this.reportingInstance.slice(0, 128),
-            action: event.action,
-            reason: event.reason,
-            note: event.note.slice(0, 1024),
-            type: event.type,
-            regarding: { ...event.regarding, namespace: this.namespace },
+      await kubeCall({ timeoutMs: this.timeoutMs, signal, clock: this.clock }, (call) =>
+        this.events.createNamespacedEvent(
+          {
+            namespace: this.namespace,
+            body: {
+              metadata: { name, namespace: this.namespace },
+              eventTime: new V1MicroTime(now.getTime()),
+              reportingController: 'vnf-agent.dev/sidecar',
+              reportingInstance: this.reportingInstance.slice(0, 128),
+              action: event.action,
+              reason: event.reason,
+              note: event.note.slice(0, 1024),
+              type: event.type,
+              regarding: { ...event.regarding, namespace: this.namespace },
+            },
           },
-        },
-        callOptions({ timeoutMs: this.timeoutMs, signal }),
+          call,
+        ),
       );
     } catch (err) {
       throw toKubeError(err, `create Event ${event.reason} for ${event.regarding.kind} ${event.regarding.name}`);

@@ -37,11 +37,11 @@ export function createKubeAdapters(settings: KubeSettings, clock: Clock, logger:
   return {
     leaseLock: (name, labels) =>
       new KubeLeaseLock({ coordination: clients.coordination, kubeConfig: clients.kubeConfig, clock, logger, namespace: ns, name, timeoutMs, ...(labels ? { labels } : {}) }),
-    scale: (deployment) => new DeploymentScale(clients.apps, ns, deployment, timeoutMs),
+    scale: (deployment) => new DeploymentScale(clients.apps, ns, deployment, timeoutMs, clock),
     podWatch: (labelSelector, onChange) =>
       new PodWatch({ core: clients.core, kubeConfig: clients.kubeConfig, clock, logger, namespace: ns, labelSelector, timeoutMs, onChange }),
     annotator: new PodAnnotator(clients.core, ns, timeoutMs),
-    vnfClusters: new VnfClusterClient(clients.custom, ns, timeoutMs),
+    vnfClusters: new VnfClusterClient(clients.custom, ns, timeoutMs, clock),
     vnfClusterWatch: (onChange) => new VnfClusterWatch({ custom: clients.custom, kubeConfig: clients.kubeConfig, clock, logger, namespace: ns, timeoutMs, onChange }),
     events: new EventRecorder(clients.events, ns, settings.podName, clock, timeoutMs),
   };

@@ -2,7 +2,7 @@ import { V1MicroTime, type CoordinationV1Api, type KubeConfig, type V1Lease } fr
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import { LockConflictError, LockNotFoundError, type LeaderRecord, type LeaseLock, type VersionedRecord } from '../election/lock.js';
-import { callOptions } from './request.js';
+import { kubeCall } from './request.js';
 import { toKubeError } from './errors.js';
 import { ResilientWatch } from './watch.js';
 
@@ -69,9 +69,8 @@ export class KubeLeaseLock implements LeaseLock {
 
   async get(signal?: AbortSignal): Promise<VersionedRecord> {
     try {
-      const lease = await this.#o.coordination.readNamespacedLease(
-        { name: this.#o.name, namespace: this.#o.namespace },
-        callOptions({ timeoutMs: this.#o.timeoutMs, signal }),
+      const lease = await kubeCall({ timeoutMs: this.#o.timeoutMs, signal, clock: this.#o.clock }, (call) =>
+        this.#o.coordination.readNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace }, call),
       );
       return leaseToRecord(lease);
     } catch (err) {
@@ -87,9 +86,8 @@ export class KubeLeaseLock implements LeaseLock {
       spec: recordToSpec(record),
     };
     try {
-      const lease = await this.#o.coordination.createNamespacedLease(
-        { namespace: this.#o.namespace, body },
-        callOptions({ timeoutMs: this.#o.timeoutMs, signal }),
+      const lease = await kubeCall({ timeoutMs: this.#o.timeoutMs, signal, clock: this.#o.clock }, (call) =>
+        this.#o.coordination.createNamespacedLease({ namespace: this.#o.namespace, body }, call),
       );
       return leaseToRecord(lease);
     } catch (err) {
@@ -105,9 +103,8 @@ export class KubeLeaseLock implements LeaseLock {
       spec: recordToSpec(record),
     };
     try {
-      const lease = await this.#o.coordination.replaceNamespacedLease(
-        { name: this.#o.name, namespace: this.#o.namespace, body },
-        callOptions({ timeoutMs: this.#o.timeoutMs, signal }),
+      const lease = await kubeCall({ timeoutMs: this.#o.timeoutMs, signal, clock: this.#o.clock }, (call) =>
+        this.#o.coordination.replaceNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace, body }, call),
       );
       return leaseToRecord(lease);
     } catch (err) {
@@ -123,9 +120,8 @@ export class KubeLeaseLock implements LeaseLock {
       path: `/apis/coordination.k8s.io/v1/namespaces/${this.#o.namespace}/leases`,
       fieldSelector: `metadata.name=${this.#o.name}`,
       list: async (signal) => {
-        const list = await this.#o.coordination.listNamespacedLease(
-          { namespace: this.#o.namespace, fieldSelector: `metadata.name=${this.#o.name}` },
-          callOptions({ timeoutMs: this.#o.timeoutMs, signal }),
+        const list = await kubeCall({ timeoutMs: this.#o.timeoutMs, signal, clock: this.#o.clock }, (call) =>
+          this.#o.coordination.listNamespacedLease({ namespace: this.#o.namespace, fieldSelector: `metadata.name=${this.#o.name}` }, call),
         );
         return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
       },

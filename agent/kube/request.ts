@@ -1,5 +1,7 @@
 import type { ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { Observable, PatchStrategy } from '@kubernetes/client-node';
+import { systemClock, type Clock } from '../clock/clock.js';
+import { deadline } from '../clock/deadline.js';
 
 export { PatchStrategy };
 
@@ -9,23 +11,42 @@ export interface CallOptions {
   /** Aborts the call early (leadership lost, agent stopping). */
   readonly signal?: AbortSignal | undefined;
   readonly contentType?: PatchStrategy;
+  /** The clock the deadline runs on: the agent's, passed down by the adapters. The system clock when absent. */
+  readonly clock?: Clock;
+}
+
+/** What client-node takes as per-call configuration, plus `done()`, which cancels the deadline's timer. */
+export interface KubeCallOptions {
+  readonly middleware: ObservableMiddleware[];
+  readonly middlewareMergeStrategy: 'append';
+  done(): void;
 }
 
 /**
  * client-node 1.4 sends every patch as application/json-patch+json unless told
- * otherwise, and has no per-request timeout; this middleware fixes both.
+ * otherwise, and has no per-request timeout; this middleware fixes both. The
+ * deadline runs on a Clock (not AbortSignal.timeout), so a FakeClock drives
+ * it in tests. Prefer `kubeCall`, which cancels the timer when the call settles.
  */
-export function callOptions(options: CallOptions): { middleware: ObservableMiddleware[]; middlewareMergeStrategy: 'append' } {
-  const signals = [AbortSignal.timeout(options.timeoutMs)];
-  if (options.signal) signals.push(options.signal);
-  const signal = AbortSignal.any(signals);
+export function callOptions(options: CallOptions): KubeCallOptions {
+  const bound = deadline(options.clock ?? systemClock, options.timeoutMs, 'API request', options.signal);
   const middleware: ObservableMiddleware = {
     pre: (context: RequestContext) => {
-      context.setSignal(signal);
+      context.setSignal(bound.signal);
       if (options.contentType) context.setHeaderParam('Content-Type', options.contentType);
       return new Observable(Promise.resolve(context));
     },
     post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
   };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
+  return { middleware: [middleware], middlewareMergeStrategy: 'append', done: () => bound.cancel() };
+}
+
+/** One API call under `callOptions`; the deadline's timer is cancelled once the call (body included) settled. */
+export async function kubeCall<T>(options: CallOptions, call: (o: KubeCallOptions) => Promise<T>): Promise<T> {
+  const o = callOptions(options);
+  try {
+    return await call(o);
+  } finally {
+    o.done();
+  }
 }

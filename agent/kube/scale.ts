@@ -1,5 +1,6 @@
 import type { AppsV1Api } from '@kubernetes/client-node';
-import { callOptions, PatchStrategy } from './request.js';
+import type { Clock } from '../clock/clock.js';
+import { kubeCall, PatchStrategy } from './request.js';
 import { toKubeError } from './errors.js';
 
 export interface ScaleReading {
@@ -22,13 +23,13 @@ export class DeploymentScale {
     readonly namespace: string,
     readonly name: string,
     private readonly timeoutMs: number,
+    private readonly clock: Clock,
   ) {}
 
   async read(signal?: AbortSignal): Promise<ScaleReading> {
     try {
-      const scale = await this.apps.readNamespacedDeploymentScale(
-        { name: this.name, namespace: this.namespace },
-        callOptions({ timeoutMs: this.timeoutMs, signal }),
+      const scale = await kubeCall({ timeoutMs: this.timeoutMs, signal, clock: this.clock }, (call) =>
+        this.apps.readNamespacedDeploymentScale({ name: this.name, namespace: this.namespace }, call),
       );
       return {
         replicas: scale.spec?.replicas ?? 0,
@@ -43,9 +44,8 @@ export class DeploymentScale {
 
   async write(replicas: number, version: string, signal?: AbortSignal): Promise<ScaleReading> {
     try {
-      const scale = await this.apps.patchNamespacedDeploymentScale(
-        { name: this.name, namespace: this.namespace, body: { metadata: { resourceVersion: version }, spec: { replicas } } },
-        callOptions({ timeoutMs: this.timeoutMs, signal, contentType: PatchStrategy.MergePatch }),
+      const scale = await kubeCall({ timeoutMs: this.timeoutMs, signal, contentType: PatchStrategy.MergePatch, clock: this.clock }, (call) =>
+        this.apps.patchNamespacedDeploymentScale({ name: this.name, namespace: this.namespace, body: { metadata: { resourceVersion: version }, spec: { replicas } } }, call),
       );
       return {
         replicas: scale.spec?.replicas ?? 0,

@@ -2,7 +2,7 @@ import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION, type VnfCluster } from '../model/vnfcluster.js';
-import { callOptions } from './request.js';
+import { kubeCall } from './request.js';
 import { ResilientWatch } from './watch.js';
 
 /**
@@ -22,9 +22,8 @@ export class VnfClusterWatch {
       logger: o.logger,
       path: `/apis/${VNF_GROUP}/${VNF_VERSION}/namespaces/${o.namespace}/${VNF_PLURAL}`,
       list: async (signal) => {
-        const list = (await o.custom.listNamespacedCustomObject(
-          { group: VNF_GROUP, version: VNF_VERSION, plural: VNF_PLURAL, namespace: o.namespace },
-          callOptions({ timeoutMs: o.timeoutMs, signal }),
+        const list = (await kubeCall({ timeoutMs: o.timeoutMs, signal, clock: o.clock }, (call) =>
+          o.custom.listNamespacedCustomObject({ group: VNF_GROUP, version: VNF_VERSION, plural: VNF_PLURAL, namespace: o.namespace }, call),
         )) as { items: VnfCluster[]; metadata?: { resourceVersion?: string } };
         return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
       },

@@ -1,6 +1,9 @@
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
+import { deadline } from '../clock/deadline.js';
+import { systemRandom, type Random } from '../clock/random.js';
+import { DEFAULT_MAX_BACKOFF_MS, reconnectDelayMs, sessionTimeoutSeconds, SHORT_SESSION_MS } from './watch-timing.js';
 
 export interface KubeObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
@@ -14,31 +17,51 @@ export interface WatchHandlers<T extends KubeObject> {
   onEvent(type: WatchEventType, object: T): void;
 }
 
+/**
+ * Opens one watch stream; client-node's `Watch.watch` by default. A port so
+ * tests can script sessions (server restarts, refusals) on a FakeClock.
+ */
+export type WatchOpener = (
+  path: string,
+  params: Record<string, string | number | boolean | undefined>,
+  onEvent: (type: string, object: unknown) => void,
+  onDone: (err: unknown) => void,
+) => Promise<{ abort(): void }>;
+
 export interface ResilientWatchOptions<T extends KubeObject> extends WatchHandlers<T> {
   readonly kubeConfig: KubeConfig;
   readonly clock: Clock;
+  /** Jitter for reconnects and session lengths; node:crypto by default. */
+  readonly random?: Random;
+  readonly openWatch?: WatchOpener;
   readonly logger: Logger;
   /** Collection path, e.g. /api/v1/namespaces/default/pods. */
   readonly path: string;
   readonly labelSelector?: string | undefined;
   readonly fieldSelector?: string | undefined;
   readonly list: (signal: AbortSignal) => Promise<{ items: T[]; resourceVersion: string }>;
-  /** The server closes each watch after this long, so a silent dead connection is found within it plus the grace. */
+  /**
+   * Each watch asks the server to close it after this long times [1, 2)
+   * (default 60 s), so a silent dead connection is found within that plus the grace.
+   */
   readonly serverTimeoutSeconds?: number;
   readonly idleGraceMs?: number;
   readonly listTimeoutMs?: number;
+  /** Cap on the exponential reconnect backoff before jitter (watch-timing.ts); default 5 s. */
   readonly maxBackoffMs?: number;
   /** Start watching from here instead of listing first (used to resume; a stale one relists after 410). */
   readonly initialResourceVersion?: string;
 }
 
-type SessionEnd = 'closed' | 'gone' | 'idle' | 'error' | 'stopped';
+type SessionEnd = 'closed' | 'short' | 'gone' | 'idle' | 'error' | 'stopped';
 
 /**
  * List, then watch from the list's resourceVersion, forever: resumes from the
  * last seen resourceVersion when the server closes the stream, relists after
  * 410 Gone, and abandons a connection that went silent past the server's own
- * timeout (client-node 1.4 does not notice a dead peer by itself).
+ * timeout (client-node 1.4 does not notice a dead peer by itself). After a
+ * failure it waits a jittered, growing backoff (watch-timing.ts), so the
+ * sidecars of a cluster do not all come back at once after an API server restart.
  */
 export class ResilientWatch<T extends KubeObject> {
   readonly #o: ResilientWatchOptions<T>;
@@ -47,11 +70,15 @@ export class ResilientWatch<T extends KubeObject> {
   #lastActivity = 0;
   #running: Promise<void> | undefined;
   /** Counts of how sessions ended, for tests and metrics. */
-  readonly stats = { lists: 0, sessions: 0, gone: 0, idle: 0, errors: 0 };
+  readonly stats = { lists: 0, sessions: 0, gone: 0, idle: 0, errors: 0, short: 0 };
+  readonly #random: Random;
+  readonly #open: WatchOpener;
 
   constructor(options: ResilientWatchOptions<T>) {
     this.#o = options;
     this.#resourceVersion = options.initialResourceVersion;
+    this.#random = options.random ?? systemRandom;
+    this.#open = options.openWatch ?? ((path, params, onEvent, onDone) => new Watch(options.kubeConfig).watch(path, params, onEvent, onDone));
   }
 
   start(): void {
@@ -71,9 +98,9 @@ export class ResilientWatch<T extends KubeObject> {
         return 'error' as const;
       });
       if (end === 'stopped') return;
-      failures = end === 'error' || end === 'idle' ? failures + 1 : 0;
+      failures = end === 'error' || end === 'idle' || end === 'short' ? failures + 1 : 0;
       if (failures > 0) {
-        const backoff = Math.min(this.#o.maxBackoffMs ?? 5000, 200 * 2 ** Math.min(failures, 10));
+        const backoff = reconnectDelayMs(failures, this.#o.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS, this.#random);
         await this.#o.clock.sleep(backoff, this.#stop.signal).catch(() => undefined);
       }
     }
@@ -81,8 +108,9 @@ export class ResilientWatch<T extends KubeObject> {
 
   async #pass(): Promise<SessionEnd> {
     if (this.#resourceVersion === undefined) {
-      const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(this.#o.listTimeoutMs ?? 10_000)]);
-      const { items, resourceVersion } = await this.#o.list(signal);
+      const listTimeoutMs = this.#o.listTimeoutMs ?? 10_000;
+      const bound = deadline(this.#o.clock, listTimeoutMs, `list ${this.#o.path}`, this.#stop.signal);
+      const { items, resourceVersion } = await this.#o.list(bound.signal).finally(() => bound.cancel());
       this.stats.lists++;
       this.#resourceVersion = resourceVersion;
       this.#o.onSync(items);
@@ -95,6 +123,7 @@ export class ResilientWatch<T extends KubeObject> {
     }
     if (end === 'idle') this.stats.idle++;
     if (end === 'error') this.stats.errors++;
+    if (end === 'short') this.stats.short++;
     if (end !== 'closed' && end !== 'stopped' && end !== 'gone') {
       this.#o.logger.info({ path: this.#o.path, end }, 'Restarted watch');
     }
@@ -102,16 +131,20 @@ export class ResilientWatch<T extends KubeObject> {
   }
 
   #session(resourceVersion: string): Promise<SessionEnd> {
-    const timeoutSeconds = this.#o.serverTimeoutSeconds ?? 60;
+    const timeoutSeconds = sessionTimeoutSeconds(this.#o.serverTimeoutSeconds ?? 60, this.#random);
     const session = new AbortController();
-    this.#lastActivity = this.#o.clock.nowMs();
+    const startedAt = this.#o.clock.nowMs();
+    this.#lastActivity = startedAt;
+    let events = 0;
     return new Promise<SessionEnd>((resolve) => {
       let settled = false;
       const finish = (end: SessionEnd): void => {
         if (settled) return;
         settled = true;
         session.abort();
-        resolve(end);
+        // A server that accepts and closes at once would otherwise be re-watched in a tight loop.
+        const short = end === 'closed' && events === 0 && this.#o.clock.nowMs() - startedAt < SHORT_SESSION_MS;
+        resolve(short ? 'short' : end);
       };
       const onStop = (): void => finish('stopped');
       this.#stop.signal.addEventListener('abort', onStop, { once: true });
@@ -124,12 +157,13 @@ export class ResilientWatch<T extends KubeObject> {
         labelSelector: this.#o.labelSelector,
         fieldSelector: this.#o.fieldSelector,
       };
-      const started = new Watch(this.#o.kubeConfig).watch(
+      const started = this.#open(
         this.#o.path,
         params,
-        (type: string, object: T & { code?: number }) => {
+        (type, object) => {
+          events++;
           this.#lastActivity = this.#o.clock.nowMs();
-          this.#handle(type, object, finish);
+          this.#handle(type, object as T & { code?: number }, finish);
         },
         (err: unknown) => finish(err ? 'error' : 'closed'),
       );

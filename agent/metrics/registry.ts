@@ -1,5 +1,6 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Prefix of every series this project defines. prom-client's process_* and nodejs_* keep their standard names. */
 export const METRIC_PREFIX = 'vnf_agent_';
 
 export interface BuildInfo {
@@ -9,11 +10,14 @@ export interface BuildInfo {
 
 /**
  * One registry per agent (not prom-client's global), so tests and several
- * agents in one process never share series.
+ * agents in one process never share series. The default process and runtime
+ * metrics keep their standard names (process_cpu_seconds_total,
+ * nodejs_eventloop_lag_seconds, ...) so stock Node.js dashboards and alerts
+ * work unchanged; the pod and container labels of the scrape tell them apart.
  */
 export function createRegistry(build: BuildInfo): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  collectDefaultMetrics({ register: registry });
   const info = new Gauge({
     name: `${METRIC_PREFIX}build_info`,
     help: 'Always 1; labels say which vnf-agent build is running',

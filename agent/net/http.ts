@@ -1,5 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import { systemClock, type Clock } from '../clock/clock.js';
+import { deadline } from '../clock/deadline.js';
 
 /** A bounded HTTP exchange: callers see only status and text. */
 export interface HttpReply {
@@ -17,16 +19,18 @@ export interface HttpRequest {
 export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
 
 /**
- * One HTTP exchange over node:http, bounded by `timeoutMs` on top of the
- * caller's signal. Not fetch: fetch refuses the "bad ports" of the Fetch
+ * One HTTP exchange over node:http, bounded by `timeoutMs` on `clock` (the
+ * caller's Clock; the system clock when absent) on top of the caller's
+ * signal. Not fetch: fetch refuses the "bad ports" of the Fetch
  * standard, and 5060/5061, where Kamailio serves its JSON-RPC next to SIP,
  * are among them. One connection per exchange (no pool), so no idle socket
  * outlives a shutdown.
  */
-export function httpExchange(url: string, request: HttpRequest, timeoutMs: number, signal?: AbortSignal): Promise<HttpReply> {
+export function httpExchange(url: string, request: HttpRequest, timeoutMs: number, signal?: AbortSignal, clock: Clock = systemClock): Promise<HttpReply> {
   const target = new URL(url);
   const client = target.protocol === 'https:' ? https : http;
-  const bound = signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+  const limit = deadline(clock, timeoutMs, `${request.method} ${target.pathname}`, signal);
+  const bound = limit.signal;
   return new Promise<HttpReply>((resolve, reject) => {
     const req = client.request(target, { method: request.method, headers: request.headers ?? {}, agent: false, signal: bound }, (response) => {
       const chunks: Buffer[] = [];
@@ -42,5 +46,5 @@ export function httpExchange(url: string, request: HttpRequest, timeoutMs: numbe
     // Like fetch, an aborted exchange rejects with the abort's reason (a timeout says so).
     req.on('error', (err) => reject(bound.aborted && bound.reason instanceof Error ? bound.reason : err));
     req.end(request.body);
-  });
+  }).finally(() => limit.cancel());
 }

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
+import { withDeadline } from '../clock/deadline.js';
 import type { Fence } from '../election/leadership.js';
 import type { PodFacts } from '../membership/state.js';
 import { DRAINING_ANNOTATION } from '../membership/state.js';
 import type { Member } from '../model/vnfcluster.js';
+import { noScalingMetrics, type ScalingMetricsSink } from './metrics.js';
 import { chooseVictim, type VictimCandidate } from './victim.js';
 import type { Decision, MemberSample } from './types.js';
-import { boundedByFence, describeError, type ScaleReading, type ScaleTarget } from './scaler-ports.js';
+import { describeError, fenced, type ScaleReading, type ScaleTarget } from './scaler-ports.js';
 
 export const DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
 /** The lowest int32: the ReplicaSet removes this pod first among equals (kubernetes.md §4.3). */
@@ -31,6 +33,8 @@ export interface ScaleInDeps {
   readonly apiTimeoutMs: number;
   /** Bound on each drain call to the victim. */
   readonly peerTimeoutMs: number;
+  /** Scale-down writes and drain durations; none by default. */
+  readonly metrics?: ScalingMetricsSink;
 }
 
 export interface ScaleInInput {
@@ -90,10 +94,12 @@ interface Victim {
  */
 export class ScaleIn {
   readonly #d: ScaleInDeps;
+  readonly #metrics: ScalingMetricsSink;
   #victim: Victim | undefined;
 
   constructor(deps: ScaleInDeps) {
     this.#d = deps;
+    this.#metrics = deps.metrics ?? noScalingMetrics;
   }
 
   state(): ScaleInState | null {
@@ -150,19 +156,23 @@ export class ScaleIn {
     const elapsedMs = this.#d.clock.nowMs() - victim.sinceMs;
     const timedOut = elapsedMs >= input.drainTimeoutMs;
     if (pod.ip !== '' && !timedOut) {
-      const signal = AbortSignal.any([input.signal, this.#d.fence().signal, AbortSignal.timeout(this.#d.peerTimeoutMs)]);
+      const term = this.#d.fence().signal;
       try {
-        if (!victim.drainRequested) {
-          await this.#d.drains.start(pod.ip, 'graceful scale-in by the leader', signal);
-          victim.drainRequested = true;
-        }
-        if (!(await this.#d.drains.settled(pod.ip, signal))) return `draining ${victim.pod} (${secs(elapsedMs)} of ${secs(input.drainTimeoutMs)})`;
+        const settled = await withDeadline(this.#d.clock, this.#d.peerTimeoutMs, `drain of ${victim.pod}`, [input.signal, term], async (signal) => {
+          if (!victim.drainRequested) {
+            await this.#d.drains.start(pod.ip, 'graceful scale-in by the leader', signal);
+            victim.drainRequested = true;
+          }
+          return this.#d.drains.settled(pod.ip, signal);
+        });
+        if (!settled) return `draining ${victim.pod} (${secs(elapsedMs)} of ${secs(input.drainTimeoutMs)})`;
       } catch (err) {
         this.#d.logger.warn({ err, victim: victim.pod }, 'Could not reach the draining Pod');
         return `draining ${victim.pod}: could not reach it (${describeError(err)}); retrying until ${secs(input.drainTimeoutMs)}`;
       }
     }
     victim.phase = 'shrinking';
+    if (pod.ip !== '') this.#metrics.drainFinished((this.#d.clock.nowMs() - victim.sinceMs) / 1000, timedOut ? 'timeout' : 'drained');
     const why = pod.ip === '' ? 'it has no IP, so nothing to drain' : timedOut ? `the drain timeout ${secs(input.drainTimeoutMs)} passed` : 'it drained';
     this.#d.logger.info({ victim: victim.pod, why }, 'Finished draining Pod');
     return undefined;
@@ -181,16 +191,18 @@ export class ScaleIn {
     await this.#annotate(victim.pod, { [DELETION_COST_ANNOTATION]: LOWEST_DELETION_COST }, input.signal);
     const to = scale.replicas - 1;
     try {
-      await input.target.write(to, scale.version, boundedByFence(this.#d.fence(), this.#d.apiTimeoutMs, input.signal));
+      await fenced(this.#d.clock, this.#d.fence(), this.#d.apiTimeoutMs, input.signal, 'write Scale', (signal) => input.target.write(to, scale.version, signal));
     } catch (err) {
+      this.#metrics.scaleWritten('down', isConflict(err) ? 'conflict' : 'error');
       if (isConflict(err)) return { reason: `removal of ${victim.pod}: the scale changed since it was read (409); re-reading next pass` };
       throw err;
     }
+    this.#metrics.scaleWritten('down', 'ok');
     return { reason: `scaled down from ${scale.replicas} to ${to}, removing ${victim.pod}`, wrote: { from: scale.replicas, to, victim: victim.pod } };
   }
 
   async #annotate(pod: string, annotations: Record<string, string>, signal: AbortSignal): Promise<void> {
-    await this.#d.annotator.annotate(pod, annotations, boundedByFence(this.#d.fence(), this.#d.apiTimeoutMs, signal));
+    await fenced(this.#d.clock, this.#d.fence(), this.#d.apiTimeoutMs, signal, `annotate Pod ${pod}`, (bound) => this.#d.annotator.annotate(pod, annotations, bound));
   }
 }
 

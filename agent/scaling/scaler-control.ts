@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../clock/clock.js';
+import { withDeadline } from '../clock/deadline.js';
 import type { ScaleCommand, ScaleControl, ScaleReply, ScaleRequestInfo, ScaleState } from '../http/routes/scale.js';
 import { FORWARDED_HEADER } from '../http/routes/scale.js';
 import type { VnfCluster } from '../model/vnfcluster.js';
@@ -32,6 +34,8 @@ export interface ScaleDeskDeps {
   readonly forwarder: ScaleForwarder;
   /** Bound on a forwarded request (config scaleForwardTimeoutMs). */
   readonly timeoutMs: number;
+  /** The clock that bound runs on; the system clock when absent. */
+  readonly clock?: Clock;
 }
 
 const unavailable = (reason: string): ScaleReply => ({ status: 503, body: { error: 'Service Unavailable', reason } });
@@ -103,7 +107,8 @@ export class ScaleDesk implements ScaleControl {
     const headers: Record<string, string> = { [FORWARDED_HEADER]: this.d.pod };
     if (info.authorization !== undefined) headers.authorization = info.authorization;
     try {
-      const answer = await this.d.forwarder.forward(`http://${hostPort(ip, this.d.httpPort)}/scale`, method, body, headers, AbortSignal.timeout(this.d.timeoutMs));
+      const url = `http://${hostPort(ip, this.d.httpPort)}/scale`;
+      const answer = await withDeadline(this.d.clock ?? systemClock, this.d.timeoutMs, `forward ${method} /scale`, [], (signal) => this.d.forwarder.forward(url, method, body, headers, signal));
       return { ...answer, relayed: true };
     } catch (err) {
       return { status: 502, body: { error: 'Bad Gateway', reason: `could not reach the leader ${leader} at ${ip}: ${(err as Error).message}` } };

@@ -1,3 +1,5 @@
+import type { Clock } from '../clock/clock.js';
+import { withDeadline } from '../clock/deadline.js';
 import type { Fence } from '../election/leadership.js';
 import type { VnfCluster, VnfClusterStatus } from '../model/vnfcluster.js';
 
@@ -34,13 +36,19 @@ export interface StatusPatcher {
   patchStatus(name: string, status: Partial<VnfClusterStatus>, version: string, signal?: AbortSignal): Promise<VnfCluster>;
 }
 
+/** How long a fenced write may take: the API timeout, but never past the renew deadline this leader measured. */
+export function fencedTimeoutMs(fence: Fence, apiTimeoutMs: number): number {
+  return Math.max(1, Math.min(apiTimeoutMs, fence.validForMs));
+}
+
 /**
- * The signal of one fenced write: it aborts when the term ends, when the pass
- * is stopped, or at min(apiTimeoutMs, fence.validForMs) — whichever is first,
- * so a write can never land after the renew deadline this leader measured.
+ * One fenced write: its signal aborts, and the call gives up, when the term
+ * ends, when the pass is stopped, or at `fencedTimeoutMs` on the injected
+ * clock — whichever is first, so a write can never land after the renew
+ * deadline this leader measured.
  */
-export function boundedByFence(fence: Fence, apiTimeoutMs: number, outer: AbortSignal): AbortSignal {
-  return AbortSignal.any([outer, fence.signal, AbortSignal.timeout(Math.max(1, Math.min(apiTimeoutMs, fence.validForMs)))]);
+export function fenced<T>(clock: Clock, fence: Fence, apiTimeoutMs: number, outer: AbortSignal | undefined, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withDeadline(clock, fencedTimeoutMs(fence, apiTimeoutMs), what, [outer, fence.signal], work);
 }
 
 export function describeError(err: unknown): string {

@@ -1,7 +1,9 @@
+import type { Clock } from '../clock/clock.js';
+import { deadline } from '../clock/deadline.js';
 import type { Fence } from '../election/leadership.js';
 import type { VnfCluster, VnfClusterStatus } from '../model/vnfcluster.js';
 import type { Decision } from './types.js';
-import { boundedByFence, type EventSink, type EventTarget } from './scaler-ports.js';
+import { fencedTimeoutMs, type EventSink, type EventTarget } from './scaler-ports.js';
 
 /** The part of VnfCluster status the scaler owns. */
 export type ScalingStatus = Required<Pick<VnfClusterStatus, 'replicas' | 'desiredReplicas' | 'load' | 'lastDecision'>>;
@@ -43,12 +45,14 @@ export async function recordScaleEvents(
   fence: Fence,
   apiTimeoutMs: number,
   outer: AbortSignal,
+  clock: Clock,
 ): Promise<string[]> {
   const targets: EventTarget[] = [
     { apiVersion: vc.apiVersion, kind: vc.kind, name: vc.metadata.name, uid: vc.metadata.uid },
     { apiVersion: 'apps/v1', kind: 'Deployment', name: vc.spec.targetRef.name },
   ];
-  const signal = boundedByFence(fence, apiTimeoutMs, outer);
-  const results = await Promise.allSettled(targets.map((regarding) => events.record({ regarding, type: 'Normal', reason, note, action: 'Scale' }, signal)));
+  const bound = deadline(clock, fencedTimeoutMs(fence, apiTimeoutMs), `record ${reason} Events`, outer, fence.signal);
+  const results = await Promise.allSettled(targets.map((regarding) => events.record({ regarding, type: 'Normal', reason, note, action: 'Scale' }, bound.signal)));
+  bound.cancel();
   return results.flatMap((r, i) => (r.status === 'rejected' ? [`${targets[i]!.kind} ${targets[i]!.name}: ${(r.reason as Error).message}`] : []));
 }

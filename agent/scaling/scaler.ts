@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
+import { withDeadline } from '../clock/deadline.js';
 import { NotLeaderError } from '../election/errors.js';
 import type { Fence } from '../election/leadership.js';
 import type { PodFacts } from '../membership/state.js';
@@ -9,8 +10,9 @@ import { decide } from './decide.js';
 import type { Gathered, SampleGatherer } from './gather.js';
 import { recordScale } from './history.js';
 import { policyFromSpec } from './policy.js';
+import { noScalingMetrics, type ScalingMetricsSink } from './metrics.js';
 import type { ScaleIn } from './scale-in.js';
-import { boundedByFence, describeError, type EventSink, type ScaleReading, type ScaleTarget, type StatusPatcher } from './scaler-ports.js';
+import { describeError, fenced, type EventSink, type ScaleReading, type ScaleTarget, type StatusPatcher } from './scaler-ports.js';
 import { recordScaleEvents, scalingStatus, statusChange, type ScalingStatus } from './scaler-status.js';
 import { emptyHistory, type Decision, type ManualRequest, type ScalingHistory } from './types.js';
 
@@ -34,7 +36,11 @@ export interface ScalerDeps {
   readonly statusRefreshMs: number;
   /** Called when POST /scale changed the manual request, to run a pass at once. */
   readonly onRequest?: () => void;
+  /** Decisions, writes and replica counts; ScalingMetrics on the agent's registry, none by default. */
+  readonly metrics?: ScalingMetricsSink;
 }
+
+const OUTCOME = { up: 'scale_up', down: 'scale_down', none: 'none' } as const;
 
 export interface ScalerContext {
   readonly vc: VnfCluster;
@@ -67,6 +73,7 @@ export interface LastDecision {
  */
 export class Scaler {
   readonly #d: ScalerDeps;
+  readonly #metrics: ScalingMetricsSink;
   readonly #targets = new Map<string, ScaleTarget>();
   #term: number | undefined;
   #history: ScalingHistory = emptyHistory;
@@ -78,6 +85,7 @@ export class Scaler {
 
   constructor(deps: ScalerDeps) {
     this.#d = deps;
+    this.#metrics = deps.metrics ?? noScalingMetrics;
   }
 
   get manual(): ManualRequest | undefined {
@@ -98,16 +106,18 @@ export class Scaler {
    * the term's first pass is kept; throws NotLeaderError when not leading.
    */
   setManual(manual: ManualRequest | undefined): void {
-    this.#startTerm(this.#d.fence().term);
+    this.#startTerm(this.#d.fence());
     this.#manual = manual;
     this.#d.onRequest?.();
   }
 
   async pass(ctx: ScalerContext): Promise<ScalerOutcome> {
     let outcome: ScalerOutcome;
+    const before = this.#last;
     try {
       outcome = await this.#pass(ctx);
     } catch (err) {
+      if (this.#last === before && !(err instanceof NotLeaderError)) this.#metrics.decided('error');
       // A failure that repeats every pass (API down, Deployment missing) is reported once, not every second.
       const reason = `scaling stopped: ${describeError(err)}`;
       const repeated = reason === this.#lastPass;
@@ -120,10 +130,10 @@ export class Scaler {
 
   async #pass(ctx: ScalerContext): Promise<ScalerOutcome> {
     const fence = this.#d.fence();
-    this.#startTerm(fence.term);
+    this.#startTerm(fence);
     const spec = ctx.vc.spec;
     const target = this.#target(spec.targetRef.name);
-    const scale = await target.read(AbortSignal.any([ctx.signal, fence.signal, AbortSignal.timeout(this.#d.apiTimeoutMs)]));
+    const scale = await withDeadline(this.#d.clock, this.#d.apiTimeoutMs, 'read Scale', [ctx.signal, fence.signal], (signal) => target.read(signal));
     const gathered = await this.#d.gatherer.gather(ctx.members, AbortSignal.any([ctx.signal, fence.signal]));
     this.#d.scheduler.load(spec);
     const windows = this.#d.scheduler.stateAt(this.#d.clock.wallTime());
@@ -131,6 +141,7 @@ export class Scaler {
     const { decision, history } = decide(snapshot, policyFromSpec(spec, this.#d.sampleStaleMs), this.#d.clock.nowMs(), this.#history);
     this.#history = history;
     this.#last = { decision, time: this.#d.clock.wallTime().toISOString(), replicas: scale.replicas, gathered };
+    this.#metrics.decided(OUTCOME[decision.direction]);
 
     const parts = [decision.reason];
     let replicas = scale.replicas;
@@ -153,6 +164,7 @@ export class Scaler {
       replicas = step.wrote.to;
       await this.#events(ctx, 'ScaledDown', `${decision.reason} (removed ${step.wrote.victim} after it drained)`);
     }
+    this.#metrics.replicas(ctx.vc.metadata.name, replicas, decision.replicas);
     const status = await this.#publish(ctx, replicas, decision);
     if (status) parts.push(status);
     return { reason: parts.join('; '), acted };
@@ -162,13 +174,16 @@ export class Scaler {
   async #scaleUp(ctx: ScalerContext, target: ScaleTarget, scale: ScaleReading, decision: Decision): Promise<number | string> {
     const fence = this.#d.fence();
     try {
-      await target.write(decision.nextStep, scale.version, boundedByFence(fence, this.#d.apiTimeoutMs, ctx.signal));
+      await fenced(this.#d.clock, fence, this.#d.apiTimeoutMs, ctx.signal, 'write Scale', (signal) => target.write(decision.nextStep, scale.version, signal));
     } catch (err) {
-      if ((err as { status?: unknown }).status === 409) return 'not written: the scale changed since it was read (409); re-reading next pass';
+      const conflict = (err as { status?: unknown }).status === 409;
+      this.#metrics.scaleWritten('up', conflict ? 'conflict' : 'error');
+      if (conflict) return 'not written: the scale changed since it was read (409); re-reading next pass';
       if (err instanceof NotLeaderError || fence.signal.aborted) throw err;
       this.#d.logger.warn({ err, replicas: decision.nextStep }, 'Could not write Scale');
       return `not written: ${describeError(err)}`;
     }
+    this.#metrics.scaleWritten('up', 'ok');
     this.#history = recordScale(this.#history, scale.replicas, decision.nextStep, this.#d.clock.nowMs());
     this.#d.logger.info({ from: scale.replicas, to: decision.nextStep }, 'Scaled up Deployment');
     await this.#events(ctx, 'ScaledUp', decision.reason);
@@ -177,7 +192,7 @@ export class Scaler {
 
   /** Best effort: a lost Event is logged, never retried, and never fails the pass. */
   async #events(ctx: ScalerContext, reason: 'ScaledUp' | 'ScaledDown', note: string): Promise<void> {
-    const failed = await recordScaleEvents(this.#d.events, ctx.vc, reason, note, this.#d.fence(), this.#d.apiTimeoutMs, ctx.signal);
+    const failed = await recordScaleEvents(this.#d.events, ctx.vc, reason, note, this.#d.fence(), this.#d.apiTimeoutMs, ctx.signal, this.#d.clock);
     for (const why of failed) this.#d.logger.debug({ reason, why }, 'Could not record scaling Event');
   }
 
@@ -189,7 +204,9 @@ export class Scaler {
     if (!change) return undefined;
     const fence = this.#d.fence();
     try {
-      await this.#d.status.patchStatus(ctx.vc.metadata.name, next, ctx.vc.metadata.resourceVersion ?? '', boundedByFence(fence, this.#d.apiTimeoutMs, ctx.signal));
+      await fenced(this.#d.clock, fence, this.#d.apiTimeoutMs, ctx.signal, 'write status', (signal) =>
+        this.#d.status.patchStatus(ctx.vc.metadata.name, next, ctx.vc.metadata.resourceVersion ?? '', signal),
+      );
     } catch (err) {
       if (err instanceof NotLeaderError || fence.signal.aborted) throw err;
       this.#d.logger.debug({ err }, 'Could not write scaling status');
@@ -200,9 +217,11 @@ export class Scaler {
     return undefined;
   }
 
-  #startTerm(term: number): void {
-    if (this.#term === term) return;
-    this.#term = term;
+  #startTerm(fence: Fence): void {
+    if (this.#term === fence.term) return;
+    this.#term = fence.term;
+    // The replica gauges are the leader's: they go when this term ends, however it ends.
+    fence.signal.addEventListener('abort', () => this.#metrics.stoppedLeading(), { once: true });
     this.#history = emptyHistory;
     this.#manual = undefined;
     this.#written = undefined;

@@ -33,7 +33,7 @@ export interface SignalDeps {
  */
 export function createSampler(config: Config, deps: SignalDeps): Sampler {
   const host = config.podIp === '' ? '127.0.0.1' : config.podIp;
-  const http = deps.http ?? nodeHttpClient(config.signalTimeoutMs);
+  const http = deps.http ?? nodeHttpClient(config.signalTimeoutMs, deps.clock);
   const series = valueOf(parseSeries(config.signalPrometheusSeries));
   const targets: Targets = {
     ...valueOf(parseTargets(config.signalTargets)),

@@ -34,7 +34,7 @@ export function scaleCases(ctx: SuiteContext): void {
   test('Scale: read, then merge-patch with the resourceVersion just read', async () => {
     const apps = ctx.kc.makeApiClient(AppsV1Api);
     await apps.createNamespacedDeployment({ namespace: ctx.namespace, body: deploymentBody('sprout', 1, { app: 'scale-a' }) });
-    const scale = new DeploymentScale(apps, ctx.namespace, 'sprout', 5000);
+    const scale = new DeploymentScale(apps, ctx.namespace, 'sprout', 5000, systemClock);
     const before = await scale.read();
     assert.equal(before.replicas, 1);
     assert.match(before.selector, /app=scale-a/);
@@ -49,7 +49,7 @@ export function scaleCases(ctx: SuiteContext): void {
   test('Scale: a write carrying a stale resourceVersion is a 409, and changes nothing', async () => {
     const apps = ctx.kc.makeApiClient(AppsV1Api);
     await apps.createNamespacedDeployment({ namespace: ctx.namespace, body: deploymentBody('bono', 2, { app: 'scale-b' }) });
-    const scale = new DeploymentScale(apps, ctx.namespace, 'bono', 5000);
+    const scale = new DeploymentScale(apps, ctx.namespace, 'bono', 5000, systemClock);
     const stale = await scale.read();
     await writeWithRetry(scale, 4);
     const err = await scale.write(1, stale.version).catch((e: unknown) => e);

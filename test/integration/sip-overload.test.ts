@@ -27,7 +27,7 @@ after(async () => {
 });
 
 function sampler(): Sampler {
-  const http = nodeHttpClient(1_000);
+  const http = nodeHttpClient(1_000, systemClock);
   const series = parseSeries(`kamailio_shmem_used_size; rate(kamailio_core_rcv_requests)=${INVITES_PER_S}`);
   assert.ok(series.ok);
   return new Sampler({

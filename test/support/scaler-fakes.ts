@@ -2,6 +2,7 @@ import { NotLeaderError } from '../../agent/election/errors.js';
 import type { Fence } from '../../agent/election/leadership.js';
 import type { DrainClient, PodAnnotations } from '../../agent/scaling/scale-in.js';
 import type { EventSink, ScaleReading, ScaleTarget, StatusPatcher } from '../../agent/scaling/scaler-ports.js';
+import type { DecisionOutcome, DrainResult, ScalingMetricsSink, WriteDirection, WriteResult } from '../../agent/scaling/metrics.js';
 import type { Decision } from '../../agent/scaling/types.js';
 import type { VnfCluster, VnfClusterStatus } from '../../agent/model/vnfcluster.js';
 
@@ -140,4 +141,25 @@ export function decision(direction: Decision['direction'], current: number, repl
     reason: `test decision ${direction} from ${current} to ${replicas}`,
     inputs: { currentReplicas: current, averageUtilization: 0.2, targetUtilization: 0.8, usageRatio: 0.25, recommendation: replicas, freshSamples: current, missingSamples: 0, unreadyMembers: 0, overloadedMembers: [], floor: 0 },
   };
+}
+
+/** The scaling metrics as calls, in order, so a test pins exactly what was counted. */
+export class RecordingScalingMetrics implements ScalingMetricsSink {
+  calls: string[] = [];
+
+  decided(outcome: DecisionOutcome): void {
+    this.calls.push(`decided ${outcome}`);
+  }
+  replicas(cluster: string, current: number, desired: number): void {
+    this.calls.push(`replicas ${cluster} ${current}->${desired}`);
+  }
+  scaleWritten(direction: WriteDirection, result: WriteResult): void {
+    this.calls.push(`write ${direction} ${result}`);
+  }
+  drainFinished(seconds: number, result: DrainResult): void {
+    this.calls.push(`drain ${result} ${seconds}s`);
+  }
+  stoppedLeading(): void {
+    this.calls.push('stopped leading');
+  }
 }

@@ -49,8 +49,8 @@ test('GET /metrics serves Prometheus text with build info and process metrics', 
   assert.equal(res.statusCode, 200);
   assert.match(String(res.headers['content-type']), /^text\/plain; version=0.0.4/);
   assert.match(res.body, /^vnf_agent_build_info\{version="1.2.3",node_version="v20.0.0"\} 1$/m);
-  assert.match(res.body, /^vnf_agent_process_cpu_seconds_total /m);
-  assert.match(res.body, /^vnf_agent_nodejs_eventloop_lag_seconds /m);
+  assert.match(res.body, /^process_cpu_seconds_total /m);
+  assert.match(res.body, /^nodejs_eventloop_lag_seconds /m);
 });
 
 test('an unknown route is a 404 with a reason', async () => {

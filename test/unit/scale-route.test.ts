@@ -10,6 +10,7 @@ import type { LastDecision } from '../../agent/scaling/scaler.js';
 import type { ManualRequest } from '../../agent/scaling/types.js';
 import type { VnfCluster } from '../../agent/model/vnfcluster.js';
 import { memorySink } from '../support/log-sink.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 const TOKEN = 's3cret';
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -37,10 +38,11 @@ interface Forwarded {
 /** Answers with a script; bites when called without one (a leader must never forward). */
 class FakeForwarder implements ScaleForwarder {
   calls: Forwarded[] = [];
-  constructor(private readonly answer?: ScaleReply | Error) {}
+  constructor(private readonly answer?: ScaleReply | Error | 'hang') {}
 
   forward(url: string, method: 'GET' | 'POST', body: unknown, headers: Record<string, string>): Promise<ScaleReply> {
     this.calls.push({ url, method, body, headers });
+    if (this.answer === 'hang') return new Promise(() => undefined); // connected, never answers, ignores the abort
     if (this.answer === undefined) return Promise.reject(new Error(`unexpected forward ${method} ${url}`));
     return this.answer instanceof Error ? Promise.reject(this.answer) : Promise.resolve(this.answer);
   }
@@ -48,13 +50,14 @@ class FakeForwarder implements ScaleForwarder {
 
 const vc = { apiVersion: 'vnf-agent.dev/v1alpha1', kind: 'VnfCluster', metadata: { name: 'sprout' }, spec: { paused: false }, status: { replicas: 3 } } as unknown as VnfCluster;
 
-function setup(o: { isLeader?: boolean; leader?: string; ips?: Record<string, string>; forwarder?: FakeForwarder; token?: string | undefined } = {}) {
+function setup(o: { isLeader?: boolean; leader?: string; ips?: Record<string, string>; forwarder?: FakeForwarder; token?: string | undefined; clock?: FakeClock } = {}) {
   const scaler = new FakeScaler();
   const forwarder = o.forwarder ?? new FakeForwarder();
   const desk = new ScaleDesk({
     pod: 'sprout-a', httpPort: 8686,
     leadership: () => ({ isLeader: o.isLeader ?? true, leader: 'leader' in o ? o.leader : 'sprout-a' }),
     ipOf: (pod) => o.ips?.[pod], policy: () => vc, scaler, scaleIn: { state: () => null }, forwarder, timeoutMs: 1000,
+    ...(o.clock ? { clock: o.clock } : {}),
   });
   const token = 'token' in o ? o.token : TOKEN;
   const app = buildServer({
@@ -186,3 +189,17 @@ for (const row of unroutable) {
     assert.match(res.json().reason, row.reason);
   });
 }
+
+test('a forwarded /scale that the leader never answers is a 502 after timeoutMs on the injected clock', async () => {
+  const clock = new FakeClock();
+  const { app } = setup({ isLeader: false, leader: 'sprout-b', ips: { 'sprout-b': '10.0.0.7' }, forwarder: new FakeForwarder('hang'), clock });
+  await app.ready();
+  let status = 0;
+  const reply = app.inject({ method: 'GET', url: '/scale' }).then((res) => ((status = res.statusCode), res));
+  await clock.advance(999);
+  assert.equal(status, 0, 'still waiting for the leader');
+  await clock.advance(1);
+  const res = await reply;
+  assert.equal(res.statusCode, 502);
+  assert.match(res.json().reason, /could not reach the leader sprout-b at 10\.0\.0\.7: forward GET \/scale did not finish within 1000 ms/);
+});

@@ -8,7 +8,7 @@ import { ScaleIn } from '../../agent/scaling/scale-in.js';
 import { Scaler } from '../../agent/scaling/scaler.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { pod } from '../support/membership-fakes.js';
-import { ConflictError, FakeAnnotator, FakeDrains, FakeEvents, FakeFence, FakeScaleTarget, FakeStatus } from '../support/scaler-fakes.js';
+import { ConflictError, FakeAnnotator, FakeDrains, FakeEvents, FakeFence, FakeScaleTarget, FakeStatus, RecordingScalingMetrics } from '../support/scaler-fakes.js';
 
 /** Every peer answers GET /load with the utilization the test set; a new `time` per answer keeps samples fresh. */
 class LoadFetcher implements SampleFetcher {
@@ -60,7 +60,8 @@ function setup(o: { replicas?: number; utilization?: number; spec?: Partial<VnfC
   annotator.allowed = false; // no scale-in unless a test says so
   const drains = new FakeDrains();
   const logger = pino({ level: 'silent' });
-  const scaleIn = new ScaleIn({ clock, logger, fence: fence.fence, annotator, drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000 });
+  const metrics = new RecordingScalingMetrics();
+  const scaleIn = new ScaleIn({ clock, logger, fence: fence.fence, annotator, drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000, metrics });
   const members: Member[] = [];
   const setLoad = (n: number, utilization: number) => {
     members.length = 0;
@@ -77,7 +78,7 @@ function setup(o: { replicas?: number; utilization?: number; spec?: Partial<VnfC
     clock, logger, fence: fence.fence, scaleFor: () => target,
     gatherer: new SampleGatherer({ clock, fetcher, self: 'leader', localSample: () => undefined, timeoutMs: 500 }),
     scheduler, events, status, scaleIn, pods: () => members.map((m) => pod(m.pod, { ip: m.ip, ready: true })),
-    apiTimeoutMs: 2_000, sampleStaleMs: 10_000, statusRefreshMs: 15_000, onRequest: () => requests.push('pass'),
+    apiTimeoutMs: 2_000, sampleStaleMs: 10_000, statusRefreshMs: 15_000, onRequest: () => requests.push('pass'), metrics,
   });
   let vc: VnfCluster = { apiVersion: 'vnf-agent.dev/v1alpha1', kind: 'VnfCluster', metadata: { name: 'sprout', uid: 'u1', resourceVersion: '100' }, spec: spec(o.spec) };
   const pass = async () => {
@@ -86,7 +87,7 @@ function setup(o: { replicas?: number; utilization?: number; spec?: Partial<VnfC
     if (last) vc = { ...vc, metadata: { ...vc.metadata, resourceVersion: `${last.version}+1` }, status: { ...vc.status, ...last.status } };
     return out;
   };
-  return { clock, fence, target, events, status, scheduler, scaler, setLoad, pass, requests, annotator };
+  return { clock, fence, target, events, status, scheduler, scaler, setLoad, pass, requests, annotator, metrics };
 }
 
 test('scaler: a scale-up is written once with the version just read, with Events on both objects and status', async () => {
@@ -212,4 +213,59 @@ test('scaler: a decision to scale down starts a graceful scale-in instead of wri
   assert.match(out.reason, /^scaling down from 3 to 1 one pod at a time \(next 2\): .*; marked sprout-\d as leaving/);
   assert.match(out.reason, /draining sprout-\d: could not reach it/);
   assert.equal(out.acted, true);
+});
+
+/** Settles `p` into a readable state, so a test can look without awaiting a promise that may hang. */
+function watch<T>(p: Promise<T>): { readonly state: 'pending' | 'resolved' | 'rejected'; readonly value: T | undefined } {
+  const w = { state: 'pending' as 'pending' | 'resolved' | 'rejected', value: undefined as T | undefined };
+  p.then((v) => ((w.state = 'resolved'), (w.value = v)), () => (w.state = 'rejected'));
+  return w;
+}
+
+test('scaler: a Scale read that never answers is given up after apiTimeoutMs on the injected clock', async () => {
+  const s = setup({ replicas: 2, utilization: 1.6 });
+  s.target.read = () => new Promise(() => undefined); // a hung API server that ignores the abort
+  const pass = watch(s.pass());
+  await s.clock.advance(1_999);
+  assert.equal(pass.state, 'pending');
+  await s.clock.advance(1);
+  assert.equal(pass.state, 'resolved');
+  assert.equal(pass.value!.reason, 'scaling stopped: read Scale did not finish within 2000 ms');
+  assert.equal(s.clock.pendingSleeps, 0, 'no deadline timer is left behind');
+});
+
+test('scaler: a scale write is given up when the fence runs out on the injected clock, before apiTimeoutMs', async () => {
+  const s = setup({ replicas: 2, utilization: 1.6 });
+  s.fence.validForMs = 300;
+  s.target.write = () => new Promise(() => undefined);
+  const pass = watch(s.pass());
+  await s.clock.advance(300);
+  assert.equal(pass.state, 'resolved');
+  assert.match(pass.value!.reason, /not written: write Scale did not finish within 300 ms/);
+});
+
+const FAST_DOWN = { behavior: { scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max' as const }, scaleDown: { stabilizationWindowSeconds: 0, selectPolicy: 'Max' as const } } };
+const metricRows: { name: string; replicas: number; utilization: number; spec?: Partial<VnfClusterSpec>; arrange?: (s: ReturnType<typeof setup>) => void; calls: string[] }[] = [
+  { name: 'a scale-up counts the decision, the write and the new count', replicas: 2, utilization: 1.6, arrange: (s) => s.target.expectWrites('ok'), calls: ['decided scale_up', 'write up ok', 'replicas sprout 4->4'] },
+  { name: 'a 409 counts a conflicted write and keeps the count read', replicas: 2, utilization: 1.6, arrange: (s) => s.target.expectWrites(new ConflictError()), calls: ['decided scale_up', 'write up conflict', 'replicas sprout 2->4'] },
+  { name: 'a failed write counts an error', replicas: 2, utilization: 1.6, arrange: (s) => s.target.expectWrites(new Error('etcdserver: request timed out')), calls: ['decided scale_up', 'write up error', 'replicas sprout 2->4'] },
+  { name: 'no change counts none', replicas: 3, utilization: 0.8, calls: ['decided none', 'replicas sprout 3->3'] },
+  { name: 'a scale-down decision counts scale_down; nothing is written while the victim drains', replicas: 3, utilization: 0.1, spec: FAST_DOWN, arrange: (s) => (s.annotator.allowed = true), calls: ['decided scale_down', 'replicas sprout 3->1'] },
+  { name: 'a pass that fails before deciding counts an error and leaves the counts alone', replicas: 2, utilization: 0.8, arrange: (s) => (s.target.read = () => Promise.reject(new Error('connect ECONNREFUSED'))), calls: ['decided error'] },
+  { name: 'a pass without the lease counts nothing', replicas: 2, utilization: 0.8, arrange: (s) => (s.fence.leading = false), calls: [] },
+];
+for (const row of metricRows) {
+  test(`scaler metrics: ${row.name}`, async () => {
+    const s = setup({ replicas: row.replicas, utilization: row.utilization, ...(row.spec ? { spec: row.spec } : {}) });
+    row.arrange?.(s);
+    await s.pass();
+    assert.deepEqual(s.metrics.calls, row.calls);
+  });
+}
+
+test('scaler metrics: the replica counts go when the term ends', async () => {
+  const s = setup({ replicas: 3, utilization: 0.8 });
+  await s.pass();
+  s.fence.lose();
+  assert.deepEqual(s.metrics.calls, ['decided none', 'replicas sprout 3->3', 'stopped leading']);
 });

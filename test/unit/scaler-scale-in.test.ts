@@ -8,7 +8,7 @@ import { DELETION_COST_ANNOTATION, LOWEST_DELETION_COST, ScaleIn, type ScaleInIn
 import type { Decision, MemberSample } from '../../agent/scaling/types.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { pod } from '../support/membership-fakes.js';
-import { ConflictError, decision, FakeAnnotator, FakeDrains, FakeFence, FakeScaleTarget } from '../support/scaler-fakes.js';
+import { ConflictError, decision, FakeAnnotator, FakeDrains, FakeFence, FakeScaleTarget, RecordingScalingMetrics } from '../support/scaler-fakes.js';
 
 const DRAIN_MS = 60_000;
 
@@ -19,7 +19,8 @@ function cluster() {
   const annotator = new FakeAnnotator();
   const drains = new FakeDrains();
   const target = new FakeScaleTarget(3, { readable: false });
-  const scaleIn = new ScaleIn({ clock, logger: pino({ level: 'silent' }), fence: fence.fence, annotator, drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000 });
+  const metrics = new RecordingScalingMetrics();
+  const scaleIn = new ScaleIn({ clock, logger: pino({ level: 'silent' }), fence: fence.fence, annotator, drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000, metrics });
   const pods: PodFacts[] = [
     pod('b', { ip: '10.0.0.2', ready: true, createdAt: '2026-11-27T10:00:00Z' }),
     pod('c', { ip: '10.0.0.3', ready: true, createdAt: '2026-11-27T11:00:00Z' }),
@@ -36,7 +37,7 @@ function cluster() {
     const i = pods.findIndex((p) => p.name === name);
     pods[i] = { ...pods[i]!, ...over };
   };
-  return { clock, fence, annotator, drains, target, scaleIn, pods, input, mark };
+  return { clock, fence, annotator, drains, target, scaleIn, pods, input, mark, metrics };
 }
 
 test('scale-in: the least-loaded non-leader is marked leaving, asked to drain, and waits while draining', async () => {
@@ -208,4 +209,42 @@ test('scale-in: a 409 on the shrink is reported, not retried in the pass, and re
   const second = await c.scaleIn.step(c.input());
   assert.deepEqual(c.target.writes.map((w) => w.version), ['v1', 'v7']);
   assert.equal(second.wrote?.to, 2);
+});
+
+test('scale-in: a victim whose drain route never answers is given up after peerTimeoutMs on the injected clock, and retried', async () => {
+  const c = cluster();
+  c.drains.start = () => new Promise(() => undefined); // accepts the connection, never answers
+  let done = false;
+  const stepping = c.scaleIn.step(c.input()).then((s) => ((done = true), s));
+  await c.clock.advance(999);
+  assert.equal(done, false);
+  await c.clock.advance(1);
+  const step = await stepping;
+  assert.match(step.reason!, /draining b: could not reach it \(drain of b did not finish within 1000 ms\); retrying until 60s$/);
+  assert.equal(c.scaleIn.state()?.drainRequested, false, 'POST /drain is sent again next pass');
+  assert.equal(c.clock.pendingSleeps, 0);
+});
+
+test('scale-in metrics: the drain duration runs from the mark to "drained", then the write is counted', async () => {
+  const c = cluster();
+  c.drains.starts.push(true);
+  c.drains.settles.push(false, true);
+  await c.scaleIn.step(c.input());
+  c.mark('b', { drainingAnnotation: true, ready: false });
+  await c.clock.advance(12_500);
+  c.target.expectWrites('ok');
+  await c.scaleIn.step(c.input());
+  assert.deepEqual(c.metrics.calls, ['drain drained 12.5s', 'write down ok']);
+});
+
+test('scale-in metrics: a drain that runs out of time is observed as a timeout, and a 409 as a conflicted write', async () => {
+  const c = cluster();
+  c.drains.starts.push(true);
+  c.drains.settles.push(false);
+  await c.scaleIn.step(c.input());
+  c.mark('b', { drainingAnnotation: true, ready: false });
+  await c.clock.advance(DRAIN_MS);
+  c.target.expectWrites(new ConflictError());
+  await c.scaleIn.step(c.input());
+  assert.deepEqual(c.metrics.calls, ['drain timeout 60s', 'write down conflict']);
 });

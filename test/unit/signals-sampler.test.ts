@@ -147,3 +147,27 @@ test('metrics per signal follow the latest sample', async () => {
   assert.ok(lines.some((l) => /^vnf_agent_load_utilization nan$/i.test(l)), 'no usable signal is NaN, not 0');
   assert.ok(!lines.some((l) => l.startsWith('vnf_agent_signal_raw{signal="sip-options",key="rttMs"}')), 'stale raw values are dropped');
 });
+
+test('read durations are a histogram per signal: every read is counted, a timed-out read at the timeout', async () => {
+  const probe = new ScriptedSource('sip-options', [healthy, healthy]);
+  const slow = new ScriptedSource('kamailio', [healthy, 'hang']);
+  const { clock, sampler, registry } = setup([probe, slow]);
+  await sampler.runOnce();
+  const pass = sampler.runOnce();
+  await flushMicrotasks();
+  await clock.advance(1_500);
+  await pass;
+  const text = await registry.metrics();
+  assert.match(text, /^# TYPE vnf_agent_signal_read_duration_seconds histogram$/m);
+  const lines = text.split('\n').filter((l) => l.startsWith('vnf_agent_signal_read_duration_seconds'));
+  for (const expected of [
+    'vnf_agent_signal_read_duration_seconds_count{signal="sip-options"} 2',
+    'vnf_agent_signal_read_duration_seconds_bucket{le="0.0005",signal="sip-options"} 2',
+    'vnf_agent_signal_read_duration_seconds_count{signal="kamailio"} 2',
+    'vnf_agent_signal_read_duration_seconds_bucket{le="1",signal="kamailio"} 1',
+    'vnf_agent_signal_read_duration_seconds_bucket{le="1.5",signal="kamailio"} 2',
+    'vnf_agent_signal_read_duration_seconds_sum{signal="kamailio"} 1.5',
+  ]) {
+    assert.ok(lines.includes(expected), `${expected} in\n${lines.join('\n')}`);
+  }
+});

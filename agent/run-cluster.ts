@@ -18,6 +18,7 @@ import type { TokenSource } from './http/auth.js';
 import type { LoadSample } from './signals/sample.js';
 import { CronScheduler, nodeCronEngine } from './schedule/index.js';
 import { SampleGatherer } from './scaling/gather.js';
+import { ScalingMetrics } from './scaling/metrics.js';
 import { ScaleIn } from './scaling/scale-in.js';
 import { Scaler } from './scaling/scaler.js';
 import { ScaleDesk } from './scaling/scaler-control.js';
@@ -84,15 +85,18 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
   const scheduler = new CronScheduler({ clock, engine: nodeCronEngine });
   scheduler.onEvent(wake);
   const fence = () => elector.fence();
+  const scalingMetrics = new ScalingMetrics(d.registry);
   const scaleIn = new ScaleIn({
     clock, logger: partLogger(d.logger, 'scale-in'), fence, annotator: kube.annotator,
     drains: httpDrainClient(config.httpPort, d.tokens, config.gatherTimeoutMs), apiTimeoutMs: config.apiTimeoutMs, peerTimeoutMs: config.gatherTimeoutMs,
+    metrics: scalingMetrics,
   });
   const scaler = new Scaler({
     clock, logger: partLogger(d.logger, 'scaler'), fence, scaleFor: (name) => kube.scale(name),
     gatherer: new SampleGatherer({ clock, fetcher: httpSampleFetcher(config.httpPort, config.gatherTimeoutMs), self: config.podName, localSample: d.localSample, timeoutMs: config.gatherTimeoutMs }),
     scheduler, events: kube.events, status: kube.vnfClusters, scaleIn, pods: ownPods,
     apiTimeoutMs: config.apiTimeoutMs, sampleStaleMs: config.sampleStaleMs, statusRefreshMs: config.statusRefreshMs, onRequest: wake,
+    metrics: scalingMetrics,
   });
   const agent = new ClusterAgent({
     pod: config.podName, cluster: config.cluster, clock, logger: log, policy, views, elector,
@@ -101,7 +105,7 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
   const scale = new ScaleDesk({
     pod: config.podName, httpPort: config.httpPort,
     leadership: () => elector.status(), ipOf: (pod) => agent.ipOf(pod), policy: () => policy.get(config.cluster),
-    scaler, scaleIn, forwarder: httpScaleForwarder(config.scaleForwardTimeoutMs), timeoutMs: config.scaleForwardTimeoutMs,
+    scaler, scaleIn, forwarder: httpScaleForwarder(config.scaleForwardTimeoutMs), timeoutMs: config.scaleForwardTimeoutMs, clock,
   });
   const loop = new Loop({ name: 'agent', clock, logger: log, intervalMs: config.loopIntervalMs, pass: (signal) => agent.pass(signal) });
   loopRef.current = loop;

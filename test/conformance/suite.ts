@@ -4,6 +4,7 @@ import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../
 import { leaseCases } from './lease.js';
 import { scaleCases } from './scale.js';
 import { podWatchCases } from './pods.js';
+import { protobufCases } from './protobuf.js';
 import { vnfClusterCases } from './vnfcluster.js';
 
 /** What a target API server (the real one, or the stand-in) gives the suite. */
@@ -39,5 +40,6 @@ export function conformanceSuite(targetName: string, target: () => Promise<Confo
     scaleCases(ctx);
     podWatchCases(ctx);
     vnfClusterCases(ctx);
+    protobufCases(ctx);
   });
 }

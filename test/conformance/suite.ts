@@ -1,6 +1,7 @@
 import { after, before, describe } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../support/kube.js';
+import { kubectlCases } from './kubectl.js';
 import { leaseCases } from './lease.js';
 import { scaleCases } from './scale.js';
 import { podWatchCases } from './pods.js';
@@ -40,6 +41,7 @@ export function conformanceSuite(targetName: string, target: () => Promise<Confo
     scaleCases(ctx);
     podWatchCases(ctx);
     vnfClusterCases(ctx);
+    kubectlCases(ctx);
     protobufCases(ctx);
   });
 }

@@ -22,6 +22,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/agent ./dist/agent
 COPY --from=build /src/dist/sim ./dist/sim
 COPY --from=build /src/sim/dashboard ./sim/dashboard
+# k8s.io/api's .proto files: the stand-in decodes kubectl's protobuf bodies with them (tsc copies no .proto).
+COPY --from=build /src/sim/apiserver/proto ./sim/apiserver/proto
 COPY package.json ./
 COPY charts/vnf-agent/crds ./charts/vnf-agent/crds
 # The chart runs the container as this user with a read-only root filesystem:

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from './context.js';
 import { deleteObject, deleteOptionsFrom } from './deletes.js';
 import type { ClientIdentity } from './faults.js';
-import { decodeBody, readBody, sendJson } from './http-util.js';
+import { readBody, readObject, sendJson } from './http-util.js';
 import { listObjects, selectorFrom } from './lists.js';
 import { asTable, wantsTable } from './table.js';
 import { isObject, readPath, type KubeObject } from './objects.js';
@@ -88,11 +88,11 @@ async function collection(ctx: ServerContext, watches: WatchHub, def: ResourceDe
   }
   if (req.method === 'POST') {
     if (def.namespaced && route.namespace === undefined) throw pathNotFound();
-    const body = decodeBody(await readBody(req), req.headers['content-type']);
+    const body = await readObject(req, def.group);
     return sendJson(res, 201, served(def, createObject(ctx, def, route.namespace, body, opts)));
   }
   if (req.method === 'DELETE') {
-    const options = deleteOptionsFrom(decodeBody(await readBody(req), req.headers['content-type']), query);
+    const options = deleteOptionsFrom(await readObject(req, def.group), query);
     const matches = selectorFrom(def, query);
     const victims = ctx.store.list(storageKey(def), route.namespace).map((o) => present(def, o)).filter(matches);
     const deleted = victims.map((v) => served(def, deleteObject(ctx, def, route.namespace, v.metadata.name ?? '', options, opts)));
@@ -112,14 +112,14 @@ async function single(ctx: ServerContext, def: ResourceDef, route: ResourceRoute
       return sendJson(res, 200, asTable(def, [obj], obj.metadata.resourceVersion ?? '', query.get('includeObject'), ctx.clock.wallTime().getTime()));
     }
     case 'PUT': {
-      const body = decodeBody(await readBody(req), req.headers['content-type']);
+      const body = await readObject(req, def.group);
       return sendJson(res, 200, served(def, updateObject(ctx, def, route.namespace, name, body, sub, opts)));
     }
     case 'PATCH':
       return sendJson(res, 200, served(def, patchObject(ctx, def, route.namespace, name, await patchRequest(def, info), sub, opts)));
     case 'DELETE': {
       if (sub) throw methodNotAllowed();
-      const options = deleteOptionsFrom(decodeBody(await readBody(req), req.headers['content-type']), query);
+      const options = deleteOptionsFrom(await readObject(req, def.group), query);
       return sendJson(res, 200, served(def, deleteObject(ctx, def, route.namespace, name, options, opts)));
     }
     default:
@@ -132,7 +132,7 @@ async function scale(ctx: ServerContext, def: ResourceDef, route: ResourceRoute,
   const name = route.name ?? '';
   if (req.method === 'GET') return sendJson(res, 200, readScale(ctx, def, route.namespace, name));
   if (req.method === 'PUT') {
-    const body = decodeBody(await readBody(req), req.headers['content-type']);
+    const body = await readObject(req, def.group);
     return sendJson(res, 200, updateScale(ctx, def, route.namespace, name, body, opts));
   }
   if (req.method === 'PATCH') return sendJson(res, 200, patchScale(ctx, def, route.namespace, name, await patchRequest(def, info), opts));
@@ -150,7 +150,7 @@ export async function handleResource(ctx: ServerContext, watches: WatchHub, rout
   if (sub === undefined || (sub === 'status' && def.subresources.status)) return single(ctx, def, route, info, opts);
   if (sub === 'scale' && def.subresources.scale) return scale(ctx, def, route, info, opts);
   if (sub === 'binding' && def.subresources.binding && info.req.method === 'POST') {
-    const body = decodeBody(await readBody(info.req), info.req.headers['content-type']);
+    const body = await readObject(info.req, def.group);
     return sendJson(info.res, 201, bind(ctx, def, route, body, opts));
   }
   throw pathNotFound();

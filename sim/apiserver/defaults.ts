@@ -11,6 +11,13 @@ function imagePullPolicy(image: unknown): string {
   return !tagged || image.endsWith(':latest') ? 'Always' : 'IfNotPresent';
 }
 
+function defaultProbe(probe: JsonObject): void {
+  fill(probe, 'timeoutSeconds', 1);
+  fill(probe, 'periodSeconds', 10);
+  fill(probe, 'successThreshold', 1);
+  fill(probe, 'failureThreshold', 3);
+}
+
 /** The defaults the real server adds to a PodSpec (the ones clients commonly read back). */
 export function defaultPodSpec(spec: unknown): void {
   if (!isObject(spec)) return;
@@ -19,7 +26,6 @@ export function defaultPodSpec(spec: unknown): void {
   fill(spec, 'dnsPolicy', 'ClusterFirst');
   fill(spec, 'securityContext', {});
   fill(spec, 'schedulerName', 'default-scheduler');
-  fill(spec, 'enableServiceLinks', true);
   const containers = Array.isArray(spec.containers) ? spec.containers : [];
   for (const c of containers) {
     if (!isObject(c)) continue;
@@ -27,6 +33,7 @@ export function defaultPodSpec(spec: unknown): void {
     fill(c, 'terminationMessagePath', '/dev/termination-log');
     fill(c, 'terminationMessagePolicy', 'File');
     fill(c, 'resources', {});
+    for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) if (isObject(probe)) defaultProbe(probe);
     for (const port of Array.isArray(c.ports) ? c.ports : []) if (isObject(port)) fill(port, 'protocol', 'TCP');
   }
 }
@@ -34,13 +41,29 @@ export function defaultPodSpec(spec: unknown): void {
 export function defaultPod(pod: KubeObject): void {
   if (!isObject(pod.spec)) pod.spec = {};
   defaultPodSpec(pod.spec);
+  // Go defaults this in SetDefaults_Pod, not for PodSpec: pod templates keep it unset.
+  fill(pod.spec as JsonObject, 'enableServiceLinks', true);
+}
+
+/**
+ * Go checks the strategy's type, not whether the struct is there: a client that
+ * encodes the whole Go struct (kubectl's protobuf bodies) sends an empty one.
+ */
+function defaultStrategy(strategy: JsonObject): void {
+  if (strategy.type === undefined || strategy.type === null || strategy.type === '') strategy.type = 'RollingUpdate';
+  if (strategy.type !== 'RollingUpdate') return;
+  fill(strategy, 'rollingUpdate', {});
+  if (!isObject(strategy.rollingUpdate)) return;
+  fill(strategy.rollingUpdate, 'maxUnavailable', '25%');
+  fill(strategy.rollingUpdate, 'maxSurge', '25%');
 }
 
 export function defaultDeployment(deploy: KubeObject): void {
   if (!isObject(deploy.spec)) deploy.spec = {};
   const spec = deploy.spec as JsonObject;
   fill(spec, 'replicas', 1);
-  fill(spec, 'strategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } });
+  fill(spec, 'strategy', {});
+  if (isObject(spec.strategy)) defaultStrategy(spec.strategy);
   fill(spec, 'revisionHistoryLimit', 10);
   fill(spec, 'progressDeadlineSeconds', 600);
   const template = isObject(spec.template) ? spec.template : {};

@@ -1,9 +1,11 @@
 import { after, before, describe } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../support/kube.js';
+import { kubectlCases } from './kubectl.js';
 import { leaseCases } from './lease.js';
 import { scaleCases } from './scale.js';
 import { podWatchCases } from './pods.js';
+import { protobufCases } from './protobuf.js';
 import { vnfClusterCases } from './vnfcluster.js';
 
 /** What a target API server (the real one, or the stand-in) gives the suite. */
@@ -39,5 +41,7 @@ export function conformanceSuite(targetName: string, target: () => Promise<Confo
     scaleCases(ctx);
     podWatchCases(ctx);
     vnfClusterCases(ctx);
+    kubectlCases(ctx);
+    protobufCases(ctx);
   });
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { sharedKubeconfig, stopOwnControlPlane } from '../support/shared-controlplane.js';
-import { deleteNamespace, freshNamespace, kubeConfigFrom } from '../support/kube.js';
+import { deleteNamespaceAndPods, freshNamespace, kubeConfigFrom } from '../support/kube.js';
 import { eventually } from '../support/process.js';
 import { startSippUac, type Sipp } from '../support/sipp.js';
 import { AGENT_PORT, BONO_PORT, deploySipCluster, isReady, livePods } from './sip-cluster.js';
@@ -51,7 +51,7 @@ describe('autoscaling from SIP load', { timeout: 300_000 }, () => {
 
   after(async () => {
     for (const s of running) s.stop();
-    await deleteNamespace(kc, ns);
+    await deleteNamespaceAndPods(kc, ns);
     await stopOwnControlPlane();
     removeScratchDir(dir);
     process.stdout.write(`# autoscale figures: ${JSON.stringify(figures)}\n`);

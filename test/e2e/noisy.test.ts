@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { sharedKubeconfig, stopOwnControlPlane } from '../support/shared-controlplane.js';
-import { deleteNamespace, freshNamespace, kubeConfigFrom } from '../support/kube.js';
+import { deleteNamespaceAndPods, freshNamespace, kubeConfigFrom } from '../support/kube.js';
 import { eventually } from '../support/process.js';
 import { startSippUac, type Sipp } from '../support/sipp.js';
 import { BONO_PORT, deploySipCluster, isReady, livePods } from './sip-cluster.js';
@@ -69,7 +69,7 @@ describe('noisy load around the target', { timeout: RUN_MS + 180_000 }, () => {
 
   after(async () => {
     for (const s of sipps) s.stop();
-    await deleteNamespace(kc, ns);
+    await deleteNamespaceAndPods(kc, ns);
     await stopOwnControlPlane();
     removeScratchDir(dir);
     process.stdout.write(`# noisy figures: ${JSON.stringify(figures)}\n`);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { sharedKubeconfig, stopOwnControlPlane } from '../support/shared-controlplane.js';
-import { deleteNamespace, freshNamespace, kubeConfigFrom } from '../support/kube.js';
+import { deleteNamespaceAndPods, freshNamespace, kubeConfigFrom } from '../support/kube.js';
 import { eventually } from '../support/process.js';
 import { startSippUac } from '../support/sipp.js';
 import { BONO_PORT, SPROUT_PORT, deploySipCluster, dispatcherTargets, invitesReceived, isReady, livePods } from './sip-cluster.js';
@@ -46,7 +46,7 @@ describe('peer registration under SIP load', { timeout: 240_000 }, () => {
   });
 
   after(async () => {
-    await deleteNamespace(kc, ns);
+    await deleteNamespaceAndPods(kc, ns);
     await stopOwnControlPlane();
     removeScratchDir(dir);
     process.stdout.write(`# peers figures: ${JSON.stringify(figures)}\n`);

@@ -73,7 +73,8 @@ export async function deploySipCluster(o: SipClusterOptions): Promise<{ bonoList
   writeFileSync(tokenFile, 'e2e-token\n');
 
   await createVnfCluster(o.kc, o.namespace, 'sprout', { drainTimeoutSeconds: 20, ...o.sproutSpec });
-  await createVnfCluster(o.kc, o.namespace, 'bono', { role: 'bono', minReplicas: 1, maxReplicas: 1, paused: true, upstreams: [{ cluster: 'sprout' }] });
+  // Bono's sidecar here has no in-flight count (sip-options only), so its drain runs to the timeout: keep that short.
+  await createVnfCluster(o.kc, o.namespace, 'bono', { role: 'bono', minReplicas: 1, maxReplicas: 1, paused: true, drainTimeoutSeconds: 5, upstreams: [{ cluster: 'sprout' }] });
   const sproutKc = await sidecarIdentity(o.kc, o.namespace, 'sprout', o.dir);
   const bonoKc = await sidecarIdentity(o.kc, o.namespace, 'bono', o.dir);
   const env = o.agentEnv ?? {};

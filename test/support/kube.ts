@@ -79,3 +79,20 @@ export async function freshNamespace(kc: KubeConfig, prefix: string): Promise<st
 export async function deleteNamespace(kc: KubeConfig, name: string): Promise<void> {
   await kc.makeApiClient(CoreV1Api).deleteNamespace({ name }).catch(() => undefined);
 }
+
+/**
+ * Deletes a namespace and waits until its pods are gone: their containers
+ * (sidecars retrying a peer-file write, a Kamailio exiting) use the test's
+ * scratch dir until the kubelet stopped them, so removing it earlier races
+ * them (ENOTEMPTY). Gives up quietly after `timeoutMs`.
+ */
+export async function deleteNamespaceAndPods(kc: KubeConfig, name: string, timeoutMs = 90_000): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await deleteNamespace(kc, name);
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const left = await core.listNamespacedPod({ namespace: name }).then((l) => l.items.length, () => 0);
+    if (left === 0) return;
+    await delay(250);
+  }
+}

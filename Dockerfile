@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # Build stage: the same steps as the test command's build (npm ci runs `prepare`,
 # which is `tsc -p tsconfig.build.json`), so image and tests cannot drift.
-FROM node:22-bookworm-slim AS build
+# Node 26, the major of the `node` devDependency the tests run on (package.json).
+FROM node:26-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY agent ./agent
@@ -10,12 +11,12 @@ COPY sim ./sim
 RUN npm ci
 
 # Runtime dependencies only, without install scripts.
-FROM node:22-bookworm-slim AS deps
+FROM node:26-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
-FROM node:22-bookworm-slim
+FROM node:26-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -6,6 +6,18 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
+# Every test, and every process a test starts (they spawn process.execPath), runs on the
+# Node of the `node` devDependency, not on the machine's: npm puts node_modules/.bin first
+# on PATH for `npm test`, and this line does the same for `bash test/run.sh`.
+PATH="$PWD/node_modules/.bin:$PATH"
+want=$(node -p 'require("./package.json").devDependencies.node' 2>/dev/null)
+have=$(node -p 'process.versions.node' 2>/dev/null)
+step "node v${have:-?} (package.json devDependencies.node: ${want:-?})"
+if [ -z "$want" ] || [ "$have" != "$want" ]; then
+  echo "node_modules/.bin/node is not the devDependency's Node: run npm ci (install scripts must run: allowScripts.node)"
+  echo "0 passed, 1 failed"; exit 1
+fi
+
 step "system packages (sip-tester, kamailio)"
 bash test/setup/system-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 

@@ -55,7 +55,7 @@ export function sidecarContainer(o: SidecarOptions): Record<string, unknown> {
     livenessProbe: { httpGet: { path: '/livez', port: o.httpPort }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
     readinessProbe: { httpGet: { path: '/readyz', port: o.httpPort }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
     lifecycle: drainPreStop(o.httpPort),
-    // Sized from `npm run bench` (README): RSS ~152 MiB idle, ~170 MiB leading 100 peers; CPU 5 m idle, 65 m leading.
+    // Sized from `npm run bench` (README): on Node 26 under the 256Mi limit, RSS ~130 MiB idle, ~155 MiB leading 100 peers; CPU 5 m idle, 65 m leading.
     resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '50m', memory: '192Mi' } },
     securityContext: {
       runAsNonRoot: true,

@@ -88,7 +88,7 @@ describe('the real control plane with the simulated kubelet', { timeout: 120_000
         spec: {
           terminationGracePeriodSeconds: 5,
           containers: [{
-            name: 'web', image: 'node:20', command: ['node'], args: ['-e', script],
+            name: 'web', image: 'node:26', command: ['node'], args: ['-e', script],
             env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
             readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
           }],

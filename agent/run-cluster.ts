@@ -20,6 +20,7 @@ import { CronScheduler, nodeCronEngine } from './schedule/index.js';
 import { SampleGatherer } from './scaling/gather.js';
 import { ScalingMetrics } from './scaling/metrics.js';
 import { ScaleIn } from './scaling/scale-in.js';
+import { markSelfLeaving } from './scaling/pod-marks.js';
 import { Scaler } from './scaling/scaler.js';
 import { ScaleDesk } from './scaling/scaler-control.js';
 import { httpDrainClient, httpSampleFetcher, httpScaleForwarder } from './scaling/scaler-http.js';
@@ -31,7 +32,8 @@ export interface RunningCluster {
   /** GET/POST /scale on this pod. */
   readonly scale: ScaleDesk;
   policy(): VnfCluster | undefined;
-  annotateSelf(annotations: Record<string, string | null>, signal: AbortSignal): Promise<void>;
+  /** This pod's own leaving mark (its drain began): conditional on the version just read, never lease-fenced. */
+  markLeaving(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -119,7 +121,7 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     loop: running,
     scale,
     policy: () => policy.get(config.cluster),
-    annotateSelf: (annotations, signal) => kube.annotator.annotate(config.podName, annotations, signal),
+    markLeaving: (signal) => markSelfLeaving(kube.annotator, config.podName, signal),
     async stop() {
       // Leader work first (the elector aborts it and releases the lease), then the loops.
       await elector.stop();

@@ -8,19 +8,22 @@ import { ElectionMetrics } from './election/metrics.js';
 import type { Drainer } from './membership/drain.js';
 import type { PeerRegistrar } from './membership/registrar.js';
 import type { VnfCluster } from './model/vnfcluster.js';
-import { ClusterAgent } from './cycle/cluster-agent.js';
-import { ClusterViews } from './cycle/views.js';
+import { ClusterAgent, type PolicySource } from './cycle/cluster-agent.js';
+import { ClusterViews, type PodSource } from './cycle/views.js';
+import type { StatusWriter } from './cycle/status-publisher.js';
 import { Loop } from './cycle/loop.js';
 import { recordElectionEvents } from './cycle/election-events.js';
 import { selectorOf } from './cycle/views.js';
-import type { PodWatch } from './kube/pods.js';
+import type { LeaseLock } from './election/lock.js';
+import type { PodFacts } from './membership/state.js';
 import type { TokenSource } from './http/auth.js';
 import type { LoadSample } from './signals/sample.js';
 import { CronScheduler, nodeCronEngine } from './schedule/index.js';
 import { SampleGatherer } from './scaling/gather.js';
 import { ScalingMetrics } from './scaling/metrics.js';
 import { ScaleIn } from './scaling/scale-in.js';
-import { markSelfLeaving } from './scaling/pod-marks.js';
+import { markSelfLeaving, type PodAnnotations } from './scaling/pod-marks.js';
+import type { EventSink, ScaleTarget } from './scaling/scaler-ports.js';
 import { Scaler } from './scaling/scaler.js';
 import { ScaleDesk } from './scaling/scaler-control.js';
 import { httpDrainClient, httpSampleFetcher, httpScaleForwarder } from './scaling/scaler-http.js';
@@ -37,6 +40,17 @@ export interface RunningCluster {
   stop(): Promise<void>;
 }
 
+/** The Kubernetes side as ports: createKubeAdapters() in production, in-memory fakes in tests. */
+export interface ClusterKube {
+  leaseLock(name: string, labels?: Record<string, string>): LeaseLock;
+  scale(deployment: string): ScaleTarget;
+  podWatch(labelSelector: string, onChange: (pods: readonly PodFacts[]) => void): PodSource;
+  readonly annotator: PodAnnotations;
+  readonly vnfClusters: StatusWriter;
+  vnfClusterWatch(onChange: () => void): PolicySource & { start(): void; stop(): Promise<void> };
+  readonly events: EventSink;
+}
+
 interface ClusterDeps {
   readonly config: Config;
   readonly clock: Clock;
@@ -48,13 +62,15 @@ interface ClusterDeps {
   readonly tokens: TokenSource;
   /** This pod's latest LoadSample; the leader's own load is read here, not over HTTP. */
   readonly localSample: () => LoadSample | undefined;
+  /** Default: adapters over the API server the config names. */
+  readonly kube?: ClusterKube;
 }
 
 /** The Kubernetes side of the sidecar: policy watch, election, membership, leader duties. */
 export function startClusterAgent(d: ClusterDeps): RunningCluster {
   const { config, clock } = d;
   const log = partLogger(d.logger, 'cluster');
-  const kube = createKubeAdapters(config, clock, partLogger(d.logger, 'kube'));
+  const kube = d.kube ?? createKubeAdapters(config, clock, partLogger(d.logger, 'kube'));
   // Watches and the elector wake the loop, which is created last; they reach it through this holder.
   const loopRef: { current?: Loop } = {};
   const wake = (): void => loopRef.current?.trigger();
@@ -74,7 +90,7 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
   });
   recordElectionEvents(elector, kube.events, () => policy.get(config.cluster), log);
   // The scaler needs the raw pod facts (terminating, draining annotation) of its own cluster.
-  const podSources = new Map<string, PodWatch>();
+  const podSources = new Map<string, PodSource>();
   const views = new ClusterViews((selector) => {
     const watch = kube.podWatch(selector, wake);
     podSources.set(selector, watch);

@@ -12,6 +12,7 @@ import { ClusterAgent, type PolicySource } from './cycle/cluster-agent.js';
 import { ClusterViews, type PodSource } from './cycle/views.js';
 import type { StatusWriter } from './cycle/status-publisher.js';
 import { Loop } from './cycle/loop.js';
+import { LeaderDuty } from './cycle/leader-duty.js';
 import { recordElectionEvents } from './cycle/election-events.js';
 import { selectorOf } from './cycle/views.js';
 import type { LeaseLock } from './election/lock.js';
@@ -76,6 +77,8 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
   const wake = (): void => loopRef.current?.trigger();
   const policy = kube.vnfClusterWatch(wake);
   const lock = kube.leaseLock(`${config.cluster}-leader`, { 'vnf-agent.dev/cluster': config.cluster });
+  // Leader work is the leader's part of each loop pass; the elector waits for it before it releases the Lease.
+  const leader = new LeaderDuty(wake);
   const elector = new LeaderElector({
     identity: config.podName,
     lock,
@@ -86,7 +89,7 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     retryPeriodMs: config.retryPeriodMs,
     watch: config.electionWatch,
     metrics: new ElectionMetrics(d.registry),
-    onStartedLeading: wake,
+    onStartedLeading: (term) => leader.lead(term),
   });
   recordElectionEvents(elector, kube.events, () => policy.get(config.cluster), log);
   // The scaler needs the raw pod facts (terminating, draining annotation) of its own cluster.
@@ -102,7 +105,8 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
   };
   const scheduler = new CronScheduler({ clock, engine: nodeCronEngine });
   scheduler.onEvent(wake);
-  const fence = () => elector.fence();
+  // Every leader write is fenced by the elector; the duty decides what its requests in flight are bound to.
+  const fence = () => leader.fence(elector.fence());
   const scalingMetrics = new ScalingMetrics(d.registry);
   const scaleIn = new ScaleIn({
     clock, logger: partLogger(d.logger, 'scale-in'), fence, annotator: kube.annotator,
@@ -117,7 +121,7 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     metrics: scalingMetrics,
   });
   const agent = new ClusterAgent({
-    pod: config.podName, cluster: config.cluster, clock, logger: log, policy, views, elector,
+    pod: config.podName, cluster: config.cluster, clock, logger: log, policy, views, elector, leader, fence,
     registrar: d.registrar, peersSource: config.peersSource, drainer: d.drainer, status: kube.vnfClusters, apiTimeoutMs: config.apiTimeoutMs, scaler,
   });
   const scale = new ScaleDesk({
@@ -139,7 +143,10 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     policy: () => policy.get(config.cluster),
     markLeaving: (signal) => markSelfLeaving(kube.annotator, config.podName, signal),
     async stop() {
-      // Leader work first (the elector aborts it and releases the lease), then the loops.
+      // Leader work first: the elector ends the term (fence() refuses from then on), waits up to its
+      // stop timeout for the leader part of the pass in flight, whose requests already sent may finish,
+      // and releases the Lease only if that work ended; otherwise the Lease expires. Then the loops.
+      leader.stopping();
       await elector.stop();
       await running.stop();
       scheduler.stop();

@@ -8,18 +8,23 @@ import { ElectionMetrics } from './election/metrics.js';
 import type { Drainer } from './membership/drain.js';
 import type { PeerRegistrar } from './membership/registrar.js';
 import type { VnfCluster } from './model/vnfcluster.js';
-import { ClusterAgent } from './cycle/cluster-agent.js';
-import { ClusterViews } from './cycle/views.js';
+import { ClusterAgent, type PolicySource } from './cycle/cluster-agent.js';
+import { ClusterViews, type PodSource } from './cycle/views.js';
+import type { StatusWriter } from './cycle/status-publisher.js';
 import { Loop } from './cycle/loop.js';
+import { LeaderDuty } from './cycle/leader-duty.js';
 import { recordElectionEvents } from './cycle/election-events.js';
 import { selectorOf } from './cycle/views.js';
-import type { PodWatch } from './kube/pods.js';
+import type { LeaseLock } from './election/lock.js';
+import type { PodFacts } from './membership/state.js';
 import type { TokenSource } from './http/auth.js';
 import type { LoadSample } from './signals/sample.js';
 import { CronScheduler, nodeCronEngine } from './schedule/index.js';
 import { SampleGatherer } from './scaling/gather.js';
 import { ScalingMetrics } from './scaling/metrics.js';
 import { ScaleIn } from './scaling/scale-in.js';
+import { markSelfLeaving, type PodAnnotations } from './scaling/pod-marks.js';
+import type { EventSink, ScaleTarget } from './scaling/scaler-ports.js';
 import { Scaler } from './scaling/scaler.js';
 import { ScaleDesk } from './scaling/scaler-control.js';
 import { httpDrainClient, httpSampleFetcher, httpScaleForwarder } from './scaling/scaler-http.js';
@@ -31,8 +36,20 @@ export interface RunningCluster {
   /** GET/POST /scale on this pod. */
   readonly scale: ScaleDesk;
   policy(): VnfCluster | undefined;
-  annotateSelf(annotations: Record<string, string | null>, signal: AbortSignal): Promise<void>;
+  /** This pod's own leaving mark (its drain began): conditional on the version just read, never lease-fenced. */
+  markLeaving(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The Kubernetes side as ports: createKubeAdapters() in production, in-memory fakes in tests. */
+export interface ClusterKube {
+  leaseLock(name: string, labels?: Record<string, string>): LeaseLock;
+  scale(deployment: string): ScaleTarget;
+  podWatch(labelSelector: string, onChange: (pods: readonly PodFacts[]) => void): PodSource;
+  readonly annotator: PodAnnotations;
+  readonly vnfClusters: StatusWriter;
+  vnfClusterWatch(onChange: () => void): PolicySource & { start(): void; stop(): Promise<void> };
+  readonly events: EventSink;
 }
 
 interface ClusterDeps {
@@ -46,18 +63,22 @@ interface ClusterDeps {
   readonly tokens: TokenSource;
   /** This pod's latest LoadSample; the leader's own load is read here, not over HTTP. */
   readonly localSample: () => LoadSample | undefined;
+  /** Default: adapters over the API server the config names. */
+  readonly kube?: ClusterKube;
 }
 
 /** The Kubernetes side of the sidecar: policy watch, election, membership, leader duties. */
 export function startClusterAgent(d: ClusterDeps): RunningCluster {
   const { config, clock } = d;
   const log = partLogger(d.logger, 'cluster');
-  const kube = createKubeAdapters(config, clock, partLogger(d.logger, 'kube'));
+  const kube = d.kube ?? createKubeAdapters(config, clock, partLogger(d.logger, 'kube'));
   // Watches and the elector wake the loop, which is created last; they reach it through this holder.
   const loopRef: { current?: Loop } = {};
   const wake = (): void => loopRef.current?.trigger();
   const policy = kube.vnfClusterWatch(wake);
   const lock = kube.leaseLock(`${config.cluster}-leader`, { 'vnf-agent.dev/cluster': config.cluster });
+  // Leader work is the leader's part of each loop pass; the elector waits for it before it releases the Lease.
+  const leader = new LeaderDuty(wake);
   const elector = new LeaderElector({
     identity: config.podName,
     lock,
@@ -68,11 +89,11 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     retryPeriodMs: config.retryPeriodMs,
     watch: config.electionWatch,
     metrics: new ElectionMetrics(d.registry),
-    onStartedLeading: wake,
+    onStartedLeading: (term) => leader.lead(term),
   });
   recordElectionEvents(elector, kube.events, () => policy.get(config.cluster), log);
   // The scaler needs the raw pod facts (terminating, draining annotation) of its own cluster.
-  const podSources = new Map<string, PodWatch>();
+  const podSources = new Map<string, PodSource>();
   const views = new ClusterViews((selector) => {
     const watch = kube.podWatch(selector, wake);
     podSources.set(selector, watch);
@@ -84,7 +105,8 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
   };
   const scheduler = new CronScheduler({ clock, engine: nodeCronEngine });
   scheduler.onEvent(wake);
-  const fence = () => elector.fence();
+  // Every leader write is fenced by the elector; the duty decides what its requests in flight are bound to.
+  const fence = () => leader.fence(elector.fence());
   const scalingMetrics = new ScalingMetrics(d.registry);
   const scaleIn = new ScaleIn({
     clock, logger: partLogger(d.logger, 'scale-in'), fence, annotator: kube.annotator,
@@ -99,7 +121,7 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     metrics: scalingMetrics,
   });
   const agent = new ClusterAgent({
-    pod: config.podName, cluster: config.cluster, clock, logger: log, policy, views, elector,
+    pod: config.podName, cluster: config.cluster, clock, logger: log, policy, views, elector, leader, fence,
     registrar: d.registrar, peersSource: config.peersSource, drainer: d.drainer, status: kube.vnfClusters, apiTimeoutMs: config.apiTimeoutMs, scaler,
   });
   const scale = new ScaleDesk({
@@ -119,9 +141,12 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     loop: running,
     scale,
     policy: () => policy.get(config.cluster),
-    annotateSelf: (annotations, signal) => kube.annotator.annotate(config.podName, annotations, signal),
+    markLeaving: (signal) => markSelfLeaving(kube.annotator, config.podName, signal),
     async stop() {
-      // Leader work first (the elector aborts it and releases the lease), then the loops.
+      // Leader work first: the elector ends the term (fence() refuses from then on), waits up to its
+      // stop timeout for the leader part of the pass in flight, whose requests already sent may finish,
+      // and releases the Lease only if that work ended; otherwise the Lease expires. Then the loops.
+      leader.stopping();
       await elector.stop();
       await running.stop();
       scheduler.stop();

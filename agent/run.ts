@@ -12,7 +12,6 @@ import type { LoadSample } from './signals/sample.js';
 import { Drainer } from './membership/drain.js';
 import { createPeerRegistrar } from './membership/from-config.js';
 import { UpstreamReadiness } from './membership/upstream-readiness.js';
-import { DRAINING_ANNOTATION } from './membership/state.js';
 import { Loop } from './cycle/loop.js';
 import { startClusterAgent, type RunningCluster } from './run-cluster.js';
 import type { AgentStatus } from './http/routes/status.js';
@@ -60,7 +59,7 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
     timeoutMs: drainTimeoutMs,
     inFlight: () => inFlightCalls(sampler?.latest()),
     markLeaving: async (signal) => {
-      if (cluster) await cluster.annotateSelf({ [DRAINING_ANNOTATION]: 'true' }, signal);
+      if (cluster) await cluster.markLeaving(signal);
     },
   });
   readiness.add('draining', () => drainer.readiness());

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import type { LeaderElector } from '../election/elector.js';
+import type { Fence } from '../election/leadership.js';
 import type { Drainer } from '../membership/drain.js';
 import type { PeerRegistrar } from '../membership/registrar.js';
 import type { ClusterView } from '../membership/view.js';
@@ -10,6 +11,7 @@ import type { ScalerContext, ScalerOutcome } from '../scaling/scaler.js';
 import type { PassOutcome } from './loop.js';
 import { publishMembership, type StatusWriter } from './status-publisher.js';
 import type { ClusterViews } from './views.js';
+import type { LeaderDuty } from './leader-duty.js';
 
 /** The VnfClusters of the namespace, as the watch last saw them. */
 export interface PolicySource {
@@ -25,6 +27,10 @@ export interface ClusterAgentDeps {
   readonly policy: PolicySource;
   readonly views: ClusterViews;
   readonly elector: LeaderElector;
+  /** Leader work runs only under a term the elector handed over, so it can wait for it before releasing. */
+  readonly leader: Pick<LeaderDuty, 'run'>;
+  /** elector.fence() as leader work sees it (LeaderDuty.fence): call it before every leader write. */
+  readonly fence: () => Fence;
   readonly registrar: PeerRegistrar;
   readonly peersSource: 'upstreams' | 'self';
   readonly drainer: Drainer;
@@ -71,7 +77,8 @@ export class ClusterAgent {
     if (peers.outcome !== 'unchanged' && peers.outcome !== 'disabled' && peers.outcome !== 'waiting') parts.push(peers.reason);
     const drained = await d.drainer.pass(signal);
     if (drained) parts.push(drained);
-    if (d.elector.status().isLeader && ownView) parts.push(...(await this.#leaderWork(own, ownView, signal)));
+    const led = ownView ? d.leader.run((work) => this.#leaderWork(own, ownView, AbortSignal.any([signal, work]))) : undefined;
+    if (led) parts.push(...(await led));
     // A refused reload is retried within a fraction of a tick: until then the SIP server routes on stale peers.
     const again = d.registrar.retryInMs();
     const soon = again === undefined ? {} : { againInMs: again };
@@ -85,7 +92,7 @@ export class ClusterAgent {
     let latest = own;
     const writer: StatusWriter = { patchStatus: async (...args) => (latest = await this.d.status.patchStatus(...args)) };
     try {
-      const published = await publishMembership(writer, own, view, () => this.d.elector.fence(), this.d.apiTimeoutMs, this.d.clock, signal);
+      const published = await publishMembership(writer, own, view, this.d.fence, this.d.apiTimeoutMs, this.d.clock, signal);
       if (published) parts.push(published);
     } catch (err) {
       this.d.logger.warn({ err }, 'Could not publish membership');

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { LeaderElector } from '../election/elector.js';
-import type { EventRecorder } from '../kube/events.js';
+import type { EventSink } from '../scaling/scaler-ports.js';
 import type { VnfCluster } from '../model/vnfcluster.js';
 
 /**
@@ -8,7 +8,7 @@ import type { VnfCluster } from '../model/vnfcluster.js';
  * `kubectl describe vnfcluster` shows who led when. Best effort: a failed
  * Event is logged, never retried, and never blocks the elector.
  */
-export function recordElectionEvents(elector: LeaderElector, events: EventRecorder, cluster: () => VnfCluster | undefined, log: Logger): void {
+export function recordElectionEvents(elector: LeaderElector, events: EventSink, cluster: () => VnfCluster | undefined, log: Logger): void {
   const record = (reason: string, note: string, type: 'Normal' | 'Warning' = 'Normal'): void => {
     const vc = cluster();
     if (!vc) return;

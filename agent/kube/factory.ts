@@ -40,7 +40,7 @@ export function createKubeAdapters(settings: KubeSettings, clock: Clock, logger:
     scale: (deployment) => new DeploymentScale(clients.apps, ns, deployment, timeoutMs, clock),
     podWatch: (labelSelector, onChange) =>
       new PodWatch({ core: clients.core, kubeConfig: clients.kubeConfig, clock, logger, namespace: ns, labelSelector, timeoutMs, onChange }),
-    annotator: new PodAnnotator(clients.core, ns, timeoutMs),
+    annotator: new PodAnnotator(clients.core, ns, timeoutMs, clock),
     vnfClusters: new VnfClusterClient(clients.custom, ns, timeoutMs, clock),
     vnfClusterWatch: (onChange) => new VnfClusterWatch({ custom: clients.custom, kubeConfig: clients.kubeConfig, clock, logger, namespace: ns, timeoutMs, onChange }),
     events: new EventRecorder(clients.events, ns, settings.podName, clock, timeoutMs),

@@ -1,13 +1,13 @@
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
-import { callOptions, PatchStrategy } from './request.js';
+import { callOptions, kubeCall, PatchStrategy } from './request.js';
 import { toKubeError } from './errors.js';
 import { ResilientWatch } from './watch.js';
 import { DRAINING_ANNOTATION, type PodFacts } from '../membership/state.js';
+import { DELETION_COST_ANNOTATION, type PodAnnotations, type PodReading } from '../scaling/pod-marks.js';
 
-export const DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
-export { DRAINING_ANNOTATION };
+export { DELETION_COST_ANNOTATION, DRAINING_ANNOTATION };
 export type { PodFacts };
 
 export function podFacts(pod: V1Pod): PodFacts {
@@ -92,19 +92,38 @@ export class PodWatch {
   }
 }
 
-/** Pod annotation writes: the deletion cost before a scale-in, the draining mark. */
-export class PodAnnotator {
+/**
+ * Pod annotation writes: the leaving mark and the deletion cost. There is no
+ * unconditional write: `annotate` carries the resourceVersion `read` returned,
+ * so a write decided on a pod that changed since loses with a 409 (KubeError
+ * isConflict) instead of landing on a state nobody looked at.
+ */
+export class PodAnnotator implements PodAnnotations {
   constructor(
     private readonly core: CoreV1Api,
     private readonly namespace: string,
     private readonly timeoutMs: number,
+    private readonly clock: Clock,
   ) {}
 
-  async annotate(pod: string, annotations: Record<string, string | null>, signal?: AbortSignal): Promise<void> {
+  /** A quorum read of the pod (not the watch cache); undefined when it does not exist. */
+  async read(pod: string, signal?: AbortSignal): Promise<PodReading | undefined> {
     try {
-      await this.core.patchNamespacedPod(
-        { name: pod, namespace: this.namespace, body: { metadata: { annotations } } },
-        callOptions({ timeoutMs: this.timeoutMs, signal, contentType: PatchStrategy.MergePatch }),
+      const read = await kubeCall({ timeoutMs: this.timeoutMs, signal, clock: this.clock }, (call) => this.core.readNamespacedPod({ name: pod, namespace: this.namespace }, call));
+      return { facts: podFacts(read), annotations: { ...(read.metadata?.annotations ?? {}) }, version: read.metadata?.resourceVersion ?? '' };
+    } catch (err) {
+      const kubeErr = toKubeError(err, `read Pod ${this.namespace}/${pod}`);
+      if (kubeErr.isNotFound) return undefined;
+      throw kubeErr;
+    }
+  }
+
+  /** A merge patch with metadata.resourceVersion = `version`: the API server applies it only at that version. */
+  async annotate(pod: string, annotations: Record<string, string | null>, version: string, signal?: AbortSignal): Promise<void> {
+    if (version === '') throw new Error(`refusing an unconditional write to Pod ${this.namespace}/${pod}: no resourceVersion`);
+    try {
+      await kubeCall({ timeoutMs: this.timeoutMs, signal, contentType: PatchStrategy.MergePatch, clock: this.clock }, (call) =>
+        this.core.patchNamespacedPod({ name: pod, namespace: this.namespace, body: { metadata: { resourceVersion: version, annotations } } }, call),
       );
     } catch (err) {
       throw toKubeError(err, `annotate Pod ${this.namespace}/${pod}`);

@@ -6,22 +6,18 @@ import type { PodFacts } from '../membership/state.js';
 import { DRAINING_ANNOTATION } from '../membership/state.js';
 import type { Member } from '../model/vnfcluster.js';
 import { noScalingMetrics, type ScalingMetricsSink } from './metrics.js';
+import { changePod, lowestDeletionCost, markHolds, markVictim, type MarkDecision, type MarkOutcome, type PodAnnotations, type PodReading } from './pod-marks.js';
 import { chooseVictim, type VictimCandidate } from './victim.js';
 import type { Decision, MemberSample } from './types.js';
 import { describeError, fenced, type ScaleReading, type ScaleTarget } from './scaler-ports.js';
 
-export const DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
-/** The lowest int32: the ReplicaSet removes this pod first among equals (kubernetes.md §4.3). */
-export const LOWEST_DELETION_COST = '-2147483647';
+export { DELETION_COST_ANNOTATION, LOWEST_DELETION_COST } from './pod-marks.js';
+export type { PodAnnotations, PodReading };
 
 /** The port to a victim's drain routes (POST /drain with the shared bearer token, GET /drain). */
 export interface DrainClient {
   start(ip: string, reason: string, signal: AbortSignal): Promise<void>;
   settled(ip: string, signal: AbortSignal): Promise<boolean>;
-}
-
-export interface PodAnnotations {
-  annotate(pod: string, annotations: Record<string, string | null>, signal?: AbortSignal): Promise<void>;
 }
 
 export interface ScaleInDeps {
@@ -78,7 +74,9 @@ interface Victim {
 
 /**
  * Graceful scale-in, one pod at a time: choose -> mark leaving -> drain ->
- * lowest deletion cost -> spec.replicas - 1. The state lives in memory and is
+ * lowest deletion cost -> spec.replicas - 1. Both pod annotations are leader
+ * writes like the scale: fenced, and conditional on the pod's resourceVersion
+ * just read (pod-marks.ts). The state lives in memory and is
  * rebuilt from the pods by a new leader: a pod that carries the draining
  * annotation but is not terminating is a victim to finish first.
  *
@@ -145,8 +143,10 @@ export class ScaleIn {
     // The leader is chosen only when every other member is leaving already: replicas are above
     // minReplicas >= 1, so those members are the ones going. Wait for them instead of handing over.
     if (!choice.victim || choice.leaderMustHandOver) return `scale-in waits: ${choice.reason}`;
-    await this.#annotate(choice.victim, { [DRAINING_ANNOTATION]: 'true' }, input.signal);
+    const mark = await this.#change(choice.victim, markVictim, input.signal);
+    if (!markHolds(mark)) return `scale-in waits: ${mark.reason}`;
     this.#victim = { pod: choice.victim, phase: 'draining', sinceMs: this.#d.clock.nowMs(), drainRequested: false };
+    if (mark.outcome === 'already') return `${mark.reason} (${choice.reason})`;
     this.#d.logger.info({ victim: choice.victim, reason: choice.reason }, 'Marked Pod as leaving');
     return `marked ${choice.victim} as leaving (${choice.reason})`;
   }
@@ -188,7 +188,8 @@ export class ScaleIn {
     const pending = live.filter((p) => p.name !== victim.pod && p.ip === '').map((p) => p.name);
     if (pending.length > 0) return { reason: `removal of ${victim.pod} waits for ${pending.join(', ')} to start (the ReplicaSet would remove a pending pod first)` };
     if (!input.mayWrite) return { reason: `removal of ${victim.pod} waits for the next pass (the scale was written this pass)` };
-    await this.#annotate(victim.pod, { [DELETION_COST_ANNOTATION]: LOWEST_DELETION_COST }, input.signal);
+    const cost = await this.#change(victim.pod, lowestDeletionCost, input.signal);
+    if (!markHolds(cost)) return { reason: `removal of ${victim.pod} waits: ${cost.reason}` };
     const to = scale.replicas - 1;
     try {
       await fenced(this.#d.clock, this.#d.fence(), this.#d.apiTimeoutMs, input.signal, 'write Scale', (signal) => input.target.write(to, scale.version, signal));
@@ -201,8 +202,9 @@ export class ScaleIn {
     return { reason: `scaled down from ${scale.replicas} to ${to}, removing ${victim.pod}`, wrote: { from: scale.replicas, to, victim: victim.pod } };
   }
 
-  async #annotate(pod: string, annotations: Record<string, string>, signal: AbortSignal): Promise<void> {
-    await fenced(this.#d.clock, this.#d.fence(), this.#d.apiTimeoutMs, signal, `annotate Pod ${pod}`, (bound) => this.#d.annotator.annotate(pod, annotations, bound));
+  /** A fenced, conditional annotation change: fence() is asked again before every read and write. */
+  #change(pod: string, decide: (read: PodReading) => MarkDecision, signal: AbortSignal): Promise<MarkOutcome> {
+    return changePod(this.#d.annotator, pod, decide, (what, work) => fenced(this.#d.clock, this.#d.fence(), this.#d.apiTimeoutMs, signal, what, work));
   }
 }
 

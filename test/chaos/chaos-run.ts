@@ -5,7 +5,7 @@ import { readAudit } from '../support/controlplane.js';
 import { statusOf } from '../support/sidecars.js';
 import { ChaosCluster, MAX_REPLICAS, MIN_REPLICAS, TIMING } from './harness.js';
 import { Injector } from './inject.js';
-import { isLeaderOnly, isLeaseWrite, leaseHistory, overlappingBeliefs, replicasOutside, sidecarWrites, staleLeaderWrites } from './invariants.js';
+import { isLeaderOnly, isLeaseWrite, isOwnLeavingMark, leaseHistory, overlappingBeliefs, replicasOutside, sidecarWrites, staleLeaderWrites, strayPodWrites, unconditionalWrites } from './invariants.js';
 import { Observer } from './observe.js';
 import { planFaults, type FaultKind } from './schedule.js';
 
@@ -112,6 +112,8 @@ function judge(opts: ChaosOptions, cluster: ChaosCluster, observer: Observer, in
   const counts: Record<string, number> = {};
   for (const w of writes.filter((x) => x.ok)) counts[`${w.verb} ${w.what}`] = (counts[`${w.verb} ${w.what}`] ?? 0) + 1;
   counts['leader-only (total)'] = writes.filter(isLeaderOnly).length;
+  counts['leader-only pod annotations'] = writes.filter((w) => isLeaderOnly(w) && w.what === 'pods').length;
+  counts['own leaving marks'] = writes.filter(isOwnLeavingMark).length;
   counts.refused = writes.filter((w) => !w.ok).length;
   return {
     seed: opts.seed,
@@ -129,6 +131,8 @@ function judge(opts: ChaosOptions, cluster: ChaosCluster, observer: Observer, in
     violations: {
       leaseWrites: history.violations,
       staleLeaderWrites: staleLeaderWrites(writes, history.changes, beliefOf),
+      unconditionalWrites: unconditionalWrites(writes),
+      strayPodWrites: strayPodWrites(writes),
       overlappingBeliefs: overlappingBeliefs(observer.timeline, TIMING.renewDeadlineMs),
       replicasOutsideBounds: replicasOutside(observer.replicas, MIN_REPLICAS, MAX_REPLICAS),
       noReplicaSamples: observer.replicas.length === 0 ? ['the Deployment was never read'] : [],

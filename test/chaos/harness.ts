@@ -16,9 +16,11 @@ export const TIMING = { leaseDurationMs: 8_000, renewDeadlineMs: 6_000, retryPer
 
 /**
  * The audit policy of the test control plane records writes at Metadata level;
- * the chaos run also needs the Lease body of each lease write (who it names as
- * holder), so it passes its own policy file, which the API server's flag
- * parser takes over the default one (the last --audit-policy-file wins).
+ * the chaos run also needs the bodies of the sidecars' writes: who each Lease
+ * write names as holder, which annotations a pod write sets (a leader's
+ * scale-in or a pod's own leaving mark), and whether a write carries a
+ * resourceVersion. So it passes its own policy file, which the API server's
+ * flag parser takes over the default one (the last --audit-policy-file wins).
  */
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -26,7 +28,11 @@ omitStages: [RequestReceived]
 rules:
 - level: Request
   verbs: [create, update, patch]
-  resources: [{ group: coordination.k8s.io, resources: [leases] }]
+  resources:
+  - { group: coordination.k8s.io, resources: [leases] }
+  - { group: "", resources: [pods] }
+  - { group: apps, resources: [deployments, deployments/scale] }
+  - { group: vnf-agent.dev, resources: [vnfclusters/status] }
 - level: Metadata
   verbs: [create, update, patch, delete]
 - level: None

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditEntry } from '../support/controlplane.js';
-import { leaseHistory, overlappingBeliefs, replicasOutside, sidecarWrites, staleLeaderWrites } from './invariants.js';
+import { leaseHistory, overlappingBeliefs, replicasOutside, sidecarWrites, staleLeaderWrites, strayPodWrites, unconditionalWrites } from './invariants.js';
 import type { BeliefSample } from './observe.js';
 import { planFaults } from './schedule.js';
 
@@ -45,6 +45,51 @@ test('an early takeover, a lease written for another and a foreign release are c
   assert.match(violations[0] ?? '', /b took the lease from a only 3000 ms/);
   assert.match(violations[1] ?? '', /c wrote the lease naming a/);
   assert.match(violations[2] ?? '', /b released a lease held by a/);
+});
+
+/** A pod patch as the chaos audit policy records it: the target pod and the request body. */
+const podPatch = (by: string, s: number, target: string, annotations: Record<string, string>, resourceVersion?: string, code = 200): AuditEntry =>
+  ({
+    ...entry(by, s, 'pods', 'patch', code), objectRef: { resource: 'pods', namespace: NS, name: target },
+    requestObject: { metadata: { annotations, ...(resourceVersion !== undefined ? { resourceVersion } : {}) } },
+  }) as AuditEntry;
+const COST = { 'controller.kubernetes.io/pod-deletion-cost': '-2147483647' };
+const LEAVING = { 'vnf-agent.dev/draining': 'true' };
+
+test('pod annotations: the deletion cost and marking another pod leaving are leader-only writes; a stale leader writing them is caught', () => {
+  const writes = sidecarWrites([
+    entry('a', 0, 'leases', 'create', 201, 'a'), podPatch('a', 2, 'c', LEAVING, '41'), podPatch('a', 3, 'c', COST, '42'),
+    entry('b', 9, 'leases', 'update', 200, 'b'), podPatch('a', 10, 'c', COST, '43'), podPatch('a', 11, 'd', LEAVING, '44'),
+  ], NS);
+  const h = leaseHistory(writes, 8_000);
+  const violations = staleLeaderWrites(writes, h.changes, () => undefined);
+  assert.equal(violations.length, 2, violations.join('\n'));
+  assert.match(violations[0] ?? '', /a patch pods c while the lease was held by b/);
+  assert.match(violations[1] ?? '', /a patch pods d while the lease was held by b/);
+});
+
+test('pod annotations: a pod marking itself leaving is its own drain, allowed with or without the lease', () => {
+  const writes = sidecarWrites([entry('a', 0, 'leases', 'create', 201, 'a'), podPatch('c', 2, 'c', LEAVING, '41'), podPatch('a', 3, 'a', LEAVING, '42')], NS);
+  const h = leaseHistory(writes, 8_000);
+  assert.deepEqual(staleLeaderWrites(writes, h.changes, () => undefined), []);
+  assert.deepEqual(strayPodWrites(writes), []);
+  assert.deepEqual(unconditionalWrites(writes), []);
+});
+
+test('pod annotations: a write without the resourceVersion just read, or any other pod write, is caught', () => {
+  const writes = sidecarWrites([
+    entry('a', 0, 'leases', 'create', 201, 'a'), podPatch('a', 2, 'c', COST), podPatch('c', 3, 'c', LEAVING, ''),
+    podPatch('c', 4, 'c', { 'vnf-agent.dev/draining': 'true', other: 'x' }, '45'), podPatch('a', 5, 'c', COST, '46', 409),
+    entry('a', 6, 'deployments', 'patch', 200, undefined, 'scale'),
+  ], NS);
+  const unconditional = unconditionalWrites(writes);
+  assert.equal(unconditional.length, 3, unconditional.join('\n'));
+  assert.match(unconditional[0] ?? '', /a patch pods c without a resourceVersion/);
+  assert.match(unconditional[1] ?? '', /c patch pods c without a resourceVersion/);
+  assert.match(unconditional[2] ?? '', /a patch deployments\/scale: its request body was not audited/);
+  const stray = strayPodWrites(writes);
+  assert.equal(stray.length, 1, stray.join('\n'));
+  assert.match(stray[0] ?? '', /c patch pods c \(other, vnf-agent.dev\/draining\): neither a leader write nor its own leaving mark/);
 });
 
 test('two fresh leader beliefs over overlapping intervals are caught; a stale one is not', () => {

@@ -9,9 +9,13 @@ export interface Write {
   readonly received: number;
   readonly completed: number;
   readonly ok: boolean;
+  /** The object written (objectRef.name). */
+  readonly name: string;
   /** For lease writes: the holder the written record names, and its term (leaseTransitions). */
   readonly holder?: string;
   readonly term?: number;
+  /** The request body, where the audit policy records it (level Request): its precondition and annotation keys. */
+  readonly body?: { readonly resourceVersion: string; readonly annotations: readonly string[] };
 }
 
 export interface HolderChange {
@@ -20,7 +24,9 @@ export interface HolderChange {
   readonly by: string;
 }
 
-type Audited = AuditEntry & { requestObject?: { spec?: { holderIdentity?: string; leaseTransitions?: number } } };
+type Audited = AuditEntry & {
+  requestObject?: { spec?: { holderIdentity?: string; leaseTransitions?: number }; metadata?: { resourceVersion?: string; annotations?: Record<string, unknown> } };
+};
 
 const ms = (iso: string): number => {
   // Audit stamps carry microseconds; Date keeps milliseconds, enough for a 2 s safety gap.
@@ -39,13 +45,33 @@ export function sidecarWrites(audit: readonly AuditEntry[], namespace: string): 
       received: ms(e.requestReceivedTimestamp),
       completed: ms(e.stageTimestamp),
       ok: (e.responseStatus?.code ?? 0) < 300,
+      name: e.objectRef?.name ?? '',
+      ...(e.requestObject
+        ? { body: { resourceVersion: e.requestObject.metadata?.resourceVersion ?? '', annotations: Object.keys(e.requestObject.metadata?.annotations ?? {}).sort() } }
+        : {}),
       ...(e.objectRef?.resource === 'leases' ? { holder: e.requestObject?.spec?.holderIdentity ?? '', term: e.requestObject?.spec?.leaseTransitions ?? 0 } : {}),
     }))
     .sort((a, b) => a.completed - b.completed);
 }
 
 const LEADER_ONLY = new Set(['vnfclusters/status', 'deployments/scale', 'deployments']);
-export const isLeaderOnly = (w: Write): boolean => w.ok && LEADER_ONLY.has(w.what) && ['patch', 'update'].includes(w.verb);
+const DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
+const LEAVING_MARK = 'vnf-agent.dev/draining';
+const isWrite = (w: Write): boolean => ['patch', 'update'].includes(w.verb);
+const isPodWrite = (w: Write): boolean => w.ok && w.what === 'pods' && isWrite(w);
+/** A pod marking itself leaving (its own drain): the one pod write that needs no lease. */
+export const isOwnLeavingMark = (w: Write): boolean => isPodWrite(w) && w.name === w.pod && w.body?.annotations.join() === LEAVING_MARK;
+/**
+ * Leader-only: status, scale, and the scale-in's pod annotations (the deletion
+ * cost, and the leaving mark on a pod other than the writer: its chosen victim).
+ */
+export const isLeaderOnly = (w: Write): boolean => {
+  if (!w.ok || !isWrite(w)) return false;
+  if (LEADER_ONLY.has(w.what)) return true;
+  if (w.what !== 'pods') return false;
+  const keys = w.body?.annotations ?? [];
+  return keys.includes(DELETION_COST) || (keys.includes(LEAVING_MARK) && w.name !== w.pod);
+};
 export const isLeaseWrite = (w: Write): boolean => w.ok && w.what === 'leases' && ['create', 'update', 'patch'].includes(w.verb);
 
 /**
@@ -99,9 +125,36 @@ export function staleLeaderWrites(writes: readonly Write[], changes: readonly Ho
     if (atReceive === w.pod && atComplete === w.pod) continue;
     const b = beliefOf(w.pod, w.received);
     const belief = b ? `it believed isLeader=${b.isLeader}, lastRenewAgeMs=${b.lastRenewAgeMs} at ${new Date(b.at).toISOString()}` : 'no belief sampled';
-    violations.push(`${new Date(w.received).toISOString()} ${w.pod} ${w.verb} ${w.what} while the lease was held by ${atReceive || 'nobody'} (at completion: ${atComplete || 'nobody'}); ${belief}`);
+    violations.push(`${new Date(w.received).toISOString()} ${w.pod} ${w.verb} ${target(w)} while the lease was held by ${atReceive || 'nobody'} (at completion: ${atComplete || 'nobody'}); ${belief}`);
   }
   return violations;
+}
+
+/** The resource written, and for pods which one (a pod's own mark and a leader's differ only there). */
+const target = (w: Write): string => (w.what === 'pods' ? `pods ${w.name}` : w.what);
+
+/**
+ * Every leader write and every pod write must be conditional on the
+ * resourceVersion the writer just read. Refused writes count too: sending one
+ * unconditionally is the fault, whatever the server answered. A write whose
+ * body the audit policy did not record cannot be judged, and says so.
+ */
+export function unconditionalWrites(writes: readonly Write[]): string[] {
+  const judged = writes.filter((w) => isWrite(w) && (LEADER_ONLY.has(w.what) || w.what === 'pods'));
+  const violations: string[] = [];
+  for (const w of judged) {
+    const at = `${new Date(w.received).toISOString()} ${w.pod} ${w.verb} ${target(w)}`;
+    if (!w.body) violations.push(`${at}: its request body was not audited, so its precondition cannot be judged`);
+    else if (w.body.resourceVersion === '') violations.push(`${at} without a resourceVersion`);
+  }
+  return violations;
+}
+
+/** A sidecar's successful pod write is either a leader-only one (judged by staleLeaderWrites) or its own leaving mark. */
+export function strayPodWrites(writes: readonly Write[]): string[] {
+  return writes
+    .filter((w) => isPodWrite(w) && !isLeaderOnly(w) && !isOwnLeavingMark(w))
+    .map((w) => `${new Date(w.received).toISOString()} ${w.pod} ${w.verb} ${target(w)} (${w.body?.annotations.join(', ') ?? 'body not audited'}): neither a leader write nor its own leaving mark`);
 }
 
 /**

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { PodWatch, type PodFacts } from '../../agent/kube/pods.js';
+import { DELETION_COST_ANNOTATION, DRAINING_ANNOTATION, PodAnnotator, PodWatch, type PodFacts } from '../../agent/kube/pods.js';
+import { KubeError } from '../../agent/kube/errors.js';
+import { changePod, lowestDeletionCost, LOWEST_DELETION_COST, markSelf } from '../../agent/scaling/pod-marks.js';
 import { systemClock } from '../../agent/clock/clock.js';
 import { FreezingProxy } from '../support/tcp-proxy.js';
 import { kubeConfigFrom, rawRequest } from '../support/kube.js';
@@ -99,5 +101,47 @@ export function podWatchCases(ctx: SuiteContext): void {
       await proxy.stop();
       removeScratchDir(dir);
     }
+  });
+}
+
+/**
+ * The leaving mark and the deletion cost are conditional writes: the API
+ * server must apply a merge patch carrying metadata.resourceVersion only at
+ * that version, on both servers, or the scale-in's fence is a fiction.
+ */
+export function podAnnotationCases(ctx: SuiteContext): void {
+  test('Pods: an annotation patch lands at the resourceVersion just read and gets 409 at a stale one, changing nothing', async () => {
+    const core = ctx.kc.makeApiClient(CoreV1Api);
+    await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('mark-1', { app: 'mark' }) });
+    const annotator = new PodAnnotator(core, ctx.namespace, 5000, systemClock);
+    const first = await annotator.read('mark-1');
+    assert.ok(first && first.version !== '', 'read gives the version');
+    assert.equal(first.facts.drainingAnnotation, false);
+    // The real server's controllers may still be updating a new pod: a 409 here is read again and decided again.
+    const request = <T>(_what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> => work(new AbortController().signal);
+    assert.equal((await changePod(annotator, 'mark-1', markSelf, request)).outcome, 'written');
+    const marked = await annotator.read('mark-1');
+    assert.ok(marked);
+    assert.equal(marked.facts.drainingAnnotation, true);
+    assert.equal(marked.annotations[DRAINING_ANNOTATION], 'true');
+    assert.notEqual(marked.version, first.version);
+
+    const stale = await annotator.annotate('mark-1', { [DELETION_COST_ANNOTATION]: LOWEST_DELETION_COST }, first.version).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.ok(stale instanceof KubeError && stale.isConflict, `expected a 409, got ${String(stale)}`);
+    assert.equal((await annotator.read('mark-1'))?.annotations[DELETION_COST_ANNOTATION], undefined, 'the stale write changed nothing');
+
+    assert.equal((await changePod(annotator, 'mark-1', lowestDeletionCost, request)).outcome, 'written');
+    assert.equal((await annotator.read('mark-1'))?.annotations[DELETION_COST_ANNOTATION], LOWEST_DELETION_COST);
+    assert.equal((await changePod(annotator, 'mark-1', markSelf, request)).outcome, 'already', 'marking again writes nothing');
+  });
+
+  test('Pods: reading a pod that does not exist gives undefined, and a write without a version is refused before it is sent', async () => {
+    const core = ctx.kc.makeApiClient(CoreV1Api);
+    const annotator = new PodAnnotator(core, ctx.namespace, 5000, systemClock);
+    assert.equal(await annotator.read('no-such-pod'), undefined);
+    await assert.rejects(annotator.annotate('no-such-pod', { [DRAINING_ANNOTATION]: 'true' }, ''), /refusing an unconditional write/);
   });
 }

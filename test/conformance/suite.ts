@@ -4,7 +4,7 @@ import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../
 import { kubectlCases } from './kubectl.js';
 import { leaseCases } from './lease.js';
 import { scaleCases } from './scale.js';
-import { podWatchCases } from './pods.js';
+import { podAnnotationCases, podWatchCases } from './pods.js';
 import { protobufCases } from './protobuf.js';
 import { vnfClusterCases } from './vnfcluster.js';
 
@@ -40,6 +40,7 @@ export function conformanceSuite(targetName: string, target: () => Promise<Confo
     leaseCases(ctx);
     scaleCases(ctx);
     podWatchCases(ctx);
+    podAnnotationCases(ctx);
     vnfClusterCases(ctx);
     kubectlCases(ctx);
     protobufCases(ctx);

@@ -1,6 +1,7 @@
 import { NotLeaderError } from '../../agent/election/errors.js';
 import type { Fence } from '../../agent/election/leadership.js';
-import type { DrainClient, PodAnnotations } from '../../agent/scaling/scale-in.js';
+import type { DrainClient, PodAnnotations, PodReading } from '../../agent/scaling/scale-in.js';
+import { DRAINING_ANNOTATION, type PodFacts } from '../../agent/membership/state.js';
 import type { EventSink, ScaleReading, ScaleTarget, StatusPatcher } from '../../agent/scaling/scaler-ports.js';
 import type { DecisionOutcome, DrainResult, ScalingMetricsSink, WriteDirection, WriteResult } from '../../agent/scaling/metrics.js';
 import type { Decision } from '../../agent/scaling/types.js';
@@ -81,13 +82,64 @@ export class FakeScaleTarget implements ScaleTarget {
   }
 }
 
+/**
+ * The pods' annotations as the API server keeps them: every pod has a
+ * resourceVersion, a read returns it, and a write lands only at that version
+ * (a 409 ConflictError otherwise), exactly like the conditional merge patch.
+ * The pods themselves come from `source` (the test's pod list); what was
+ * written is kept here. It bites: with `allowed` false any call fails, and
+ * `interfere` lets someone else change a pod between our read and our write.
+ */
 export class FakeAnnotator implements PodAnnotations {
-  calls: { pod: string; annotations: Record<string, string | null> }[] = [];
+  /** Every write that was sent, with the version it was conditional on. */
+  calls: { pod: string; annotations: Record<string, string | null>; version: string }[] = [];
+  reads: string[] = [];
   allowed = true;
+  readonly #versions = new Map<string, number>();
+  readonly #annotations = new Map<string, Record<string, string>>();
+  readonly #interference: { pod: string; change: () => void }[] = [];
 
-  async annotate(pod: string, annotations: Record<string, string | null>): Promise<void> {
+  constructor(private readonly source: () => readonly PodFacts[] = () => []) {}
+
+  /** Before the next write to `pod` lands, someone else changes it (`change` edits the test's pod list). */
+  interfere(pod: string, change: () => void = () => undefined): void {
+    this.#interference.push({ pod, change });
+  }
+
+  async read(pod: string): Promise<PodReading | undefined> {
+    if (!this.allowed) throw new Error(`unexpected read of pod ${pod}`);
+    this.reads.push(pod);
+    const facts = this.source().find((p) => p.name === pod);
+    if (!facts) return undefined;
+    const annotations = { ...(this.#annotations.get(pod) ?? {}) };
+    if (facts.drainingAnnotation) annotations[DRAINING_ANNOTATION] = 'true';
+    return { facts: { ...facts, drainingAnnotation: annotations[DRAINING_ANNOTATION] === 'true' }, annotations, version: this.#version(pod) };
+  }
+
+  async annotate(pod: string, annotations: Record<string, string | null>, version: string): Promise<void> {
     if (!this.allowed) throw new Error(`unexpected annotation of ${pod}`);
-    this.calls.push({ pod, annotations });
+    this.calls.push({ pod, annotations, version });
+    const i = this.#interference.findIndex((x) => x.pod === pod);
+    if (i >= 0) {
+      this.#interference.splice(i, 1)[0]!.change();
+      this.#bump(pod);
+    }
+    if (typeof version !== 'string' || version !== this.#version(pod)) throw new ConflictError();
+    const next = { ...(this.#annotations.get(pod) ?? {}) };
+    for (const [k, v] of Object.entries(annotations)) {
+      if (v === null) delete next[k];
+      else next[k] = v;
+    }
+    this.#annotations.set(pod, next);
+    this.#bump(pod);
+  }
+
+  #version(pod: string): string {
+    return `${pod}@${this.#versions.get(pod) ?? 0}`;
+  }
+
+  #bump(pod: string): void {
+    this.#versions.set(pod, (this.#versions.get(pod) ?? 0) + 1);
   }
 }
 

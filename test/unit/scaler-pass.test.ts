@@ -56,13 +56,14 @@ function setup(o: { replicas?: number; utilization?: number; spec?: Partial<VnfC
   const status = new FakeStatus();
   const scheduler = new QuietScheduler();
   const fetcher = new LoadFetcher();
-  const annotator = new FakeAnnotator();
+  const members: Member[] = [];
+  const podsNow = () => members.map((m) => pod(m.pod, { ip: m.ip, ready: true }));
+  const annotator = new FakeAnnotator(podsNow);
   annotator.allowed = false; // no scale-in unless a test says so
   const drains = new FakeDrains();
   const logger = pino({ level: 'silent' });
   const metrics = new RecordingScalingMetrics();
   const scaleIn = new ScaleIn({ clock, logger, fence: fence.fence, annotator, drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000, metrics });
-  const members: Member[] = [];
   const setLoad = (n: number, utilization: number) => {
     members.length = 0;
     fetcher.loads.clear();
@@ -77,7 +78,7 @@ function setup(o: { replicas?: number; utilization?: number; spec?: Partial<VnfC
   const scaler = new Scaler({
     clock, logger, fence: fence.fence, scaleFor: () => target,
     gatherer: new SampleGatherer({ clock, fetcher, self: 'leader', localSample: () => undefined, timeoutMs: 500 }),
-    scheduler, events, status, scaleIn, pods: () => members.map((m) => pod(m.pod, { ip: m.ip, ready: true })),
+    scheduler, events, status, scaleIn, pods: podsNow,
     apiTimeoutMs: 2_000, sampleStaleMs: 10_000, statusRefreshMs: 15_000, onRequest: () => requests.push('pass'), metrics,
   });
   let vc: VnfCluster = { apiVersion: 'vnf-agent.dev/v1alpha1', kind: 'VnfCluster', metadata: { name: 'sprout', uid: 'u1', resourceVersion: '100' }, spec: spec(o.spec) };

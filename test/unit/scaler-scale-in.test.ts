@@ -16,16 +16,17 @@ const DRAIN_MS = 60_000;
 function cluster() {
   const clock = new FakeClock();
   const fence = new FakeFence();
-  const annotator = new FakeAnnotator();
   const drains = new FakeDrains();
   const target = new FakeScaleTarget(3, { readable: false });
-  const metrics = new RecordingScalingMetrics();
-  const scaleIn = new ScaleIn({ clock, logger: pino({ level: 'silent' }), fence: fence.fence, annotator, drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000, metrics });
   const pods: PodFacts[] = [
     pod('b', { ip: '10.0.0.2', ready: true, createdAt: '2026-11-27T10:00:00Z' }),
     pod('c', { ip: '10.0.0.3', ready: true, createdAt: '2026-11-27T11:00:00Z' }),
     pod('leader', { ip: '10.0.0.1', ready: true, createdAt: '2026-11-27T09:00:00Z' }),
   ];
+  // The API server's copy of the pods is the same list the watch shows the scale-in.
+  const annotator = new FakeAnnotator(() => pods);
+  const metrics = new RecordingScalingMetrics();
+  const scaleIn = new ScaleIn({ clock, logger: pino({ level: 'silent' }), fence: fence.fence, annotator, drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000, metrics });
   const loads: Record<string, number> = { leader: 0.1, b: 0.2, c: 0.6 };
   const input = (over: Partial<ScaleInInput> & { down?: boolean } = {}): ScaleInInput => {
     const d: Decision = over.down === false ? decision('none', target.replicas, target.replicas) : decision('down', target.replicas, 1);
@@ -45,7 +46,8 @@ test('scale-in: the least-loaded non-leader is marked leaving, asked to drain, a
   c.drains.starts.push(true);
   c.drains.settles.push(false);
   const step = await c.scaleIn.step(c.input());
-  assert.deepEqual(c.annotator.calls, [{ pod: 'b', annotations: { [DRAINING_ANNOTATION]: 'true' } }], 'the leader (load 0.1) is passed over');
+  assert.deepEqual(c.annotator.reads, ['b'], 'the pod is read right before it is marked');
+  assert.deepEqual(c.annotator.calls, [{ pod: 'b', annotations: { [DRAINING_ANNOTATION]: 'true' }, version: 'b@0' }], 'the leader (load 0.1) is passed over; the mark carries the version read');
   assert.deepEqual(c.drains.calls, ['POST 10.0.0.2', 'GET 10.0.0.2']);
   assert.equal(c.target.writes.length, 0);
   assert.equal(step.changed, true);
@@ -53,7 +55,7 @@ test('scale-in: the least-loaded non-leader is marked leaving, asked to drain, a
   assert.deepEqual(c.scaleIn.state(), { victim: 'b', phase: 'draining', elapsedMs: 0, drainRequested: true });
 });
 
-test('scale-in: once drained, the lowest deletion cost is set right before spec.replicas - 1 is written with the version read', async () => {
+test('scale-in: once drained, the lowest deletion cost is set at the pod version just read, right before spec.replicas - 1 is written with the version read', async () => {
   const c = cluster();
   c.drains.starts.push(true);
   c.drains.settles.push(false, true);
@@ -62,7 +64,8 @@ test('scale-in: once drained, the lowest deletion cost is set right before spec.
   c.target.expectWrites('ok');
   const step = await c.scaleIn.step(c.input());
   assert.deepEqual(c.drains.calls, ['POST 10.0.0.2', 'GET 10.0.0.2', 'GET 10.0.0.2'], 'POST /drain is sent once');
-  assert.deepEqual(c.annotator.calls[1], { pod: 'b', annotations: { [DELETION_COST_ANNOTATION]: LOWEST_DELETION_COST } });
+  assert.deepEqual(c.annotator.reads, ['b', 'b']);
+  assert.deepEqual(c.annotator.calls[1], { pod: 'b', annotations: { [DELETION_COST_ANNOTATION]: LOWEST_DELETION_COST }, version: 'b@1' });
   assert.deepEqual(c.target.writes.map((w) => [w.replicas, w.version]), [[2, 'v1']]);
   assert.ok(c.target.writes[0]!.signal, 'the write is bounded');
   assert.deepEqual(step.wrote, { from: 3, to: 2, victim: 'b' });
@@ -117,16 +120,15 @@ test('scale-in: losing leadership mid-way stops before any write; a new leader r
   const c = cluster();
   c.drains.starts.push(true);
   c.drains.settles.push(true);
-  c.fence.leading = true;
-  // Lose the lease right after the drain settled: the deletion-cost write's fence throws.
-  const realFence = c.fence.fence;
-  let fences = 0;
-  const scaleIn = new ScaleIn({
-    clock: c.clock, logger: pino({ level: 'silent' }), annotator: c.annotator, drains: c.drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000,
-    fence: () => (++fences > 3 ? (c.fence.lose(), realFence()) : realFence()),
-  });
-  await assert.rejects(scaleIn.step(c.input()), NotLeaderError);
+  // Lose the lease right after the drain finished: the deletion cost's read is refused by the fence.
+  const finished = c.metrics.drainFinished.bind(c.metrics);
+  c.metrics.drainFinished = (...args) => {
+    finished(...args);
+    c.fence.lose();
+  };
+  await assert.rejects(c.scaleIn.step(c.input()), NotLeaderError);
   assert.equal(c.annotator.calls.length, 1, 'marked leaving, but no deletion cost');
+  assert.deepEqual(c.annotator.reads, ['b'], 'not even read for the deletion cost');
   assert.equal(c.target.writes.length, 0);
 
   // The next leader knows nothing but the pods: b carries the draining annotation.
@@ -138,8 +140,89 @@ test('scale-in: losing leadership mid-way stops before any write; a new leader r
   c.target.expectWrites('ok');
   const step = await successor.step(c.input({ down: false }));
   assert.match(step.reason!, /^resumed the scale-in of b \(it carries vnf-agent.dev\/draining\); scaled down from 3 to 2, removing b$/);
-  assert.deepEqual(c.annotator.calls.slice(1), [{ pod: 'b', annotations: { [DELETION_COST_ANNOTATION]: LOWEST_DELETION_COST } }], 'b is not marked twice');
+  assert.deepEqual(c.annotator.calls.slice(1), [{ pod: 'b', annotations: { [DELETION_COST_ANNOTATION]: LOWEST_DELETION_COST }, version: 'b@1' }], 'b is not marked twice');
 });
+
+/**
+ * A 409 on a pod annotation means the pod changed between our read and our
+ * write: the scale-in reads it again and decides again on what is there now,
+ * never re-sends the old patch, and is fenced again before each request.
+ */
+const conflicts: {
+  name: string;
+  /** What someone else did to the pod between our read and our write (phase 'mark' or 'cost'). */
+  phase: 'mark' | 'cost';
+  interfere: (c: ReturnType<typeof cluster>) => void;
+  reason: RegExp;
+  versions: string[];
+  victim: string | null;
+  /** The shrink (spec.replicas - 1) is written after the deletion cost. */
+  shrinks?: boolean;
+  rejects?: boolean;
+}[] = [
+  {
+    name: 'the chosen pod began terminating meanwhile: it is not marked and not taken as the victim',
+    phase: 'mark', interfere: (c) => c.annotator.interfere('b', () => c.mark('b', { deleting: true })),
+    reason: /^scale-in waits: b is terminating already$/, versions: ['b@0'], victim: null,
+  },
+  {
+    name: 'the chosen pod marked itself leaving meanwhile (its own drain): the mark is not written again, the scale-in goes on with it',
+    phase: 'mark', interfere: (c) => c.annotator.interfere('b', () => c.mark('b', { drainingAnnotation: true })),
+    reason: /^b carries the leaving mark already \(chose b: it has the least load \(0\.20\)\); draining b/, versions: ['b@0'], victim: 'b',
+  },
+  {
+    name: 'another annotation changed meanwhile: the re-read still says mark it, so it is marked at the new version',
+    phase: 'mark', interfere: (c) => c.annotator.interfere('b'),
+    reason: /^marked b as leaving \(chose b: it has the least load \(0\.20\)\); draining b/, versions: ['b@0', 'b@1'], victim: 'b',
+  },
+  {
+    name: 'the pod kept changing under three writes in a row: nothing is sent a fourth time, the next pass decides again',
+    phase: 'mark', interfere: (c) => ['b', 'b', 'b'].forEach((p) => c.annotator.interfere(p)),
+    reason: /^scale-in waits: b changed under 3 writes in a row \(409\); deciding again next pass$/, versions: ['b@0', 'b@1', 'b@2'], victim: null,
+  },
+  {
+    name: 'the leader lost the lease meanwhile: the re-read is refused by the fence and nothing more is sent',
+    phase: 'mark', interfere: (c) => c.annotator.interfere('b', () => c.fence.lose()),
+    reason: /./, versions: ['b@0'], victim: null, rejects: true,
+  },
+  {
+    name: 'another annotation changed before the deletion cost landed: still the victim, so the cost is written at the new version',
+    phase: 'cost', interfere: (c) => c.annotator.interfere('b'),
+    reason: /scaled down from 3 to 2, removing b$/, versions: ['b@0', 'b@1', 'b@2'], victim: 'b', shrinks: true,
+  },
+  {
+    name: 'the victim began terminating before the deletion cost landed: no cost, no shrink',
+    phase: 'cost', interfere: (c) => c.annotator.interfere('b', () => c.mark('b', { deleting: true })),
+    reason: /removal of b waits: b is terminating already$/, versions: ['b@0', 'b@1'], victim: 'b',
+  },
+];
+for (const row of conflicts) {
+  test(`scale-in: a 409 on the ${row.phase === 'mark' ? 'leaving mark' : 'deletion cost'}: ${row.name}`, async () => {
+    const c = cluster();
+    c.drains.starts.push(true);
+    c.drains.settles.push(row.phase === 'cost');
+    if (row.shrinks) c.target.expectWrites('ok');
+    if (row.phase === 'mark') row.interfere(c);
+    else {
+      // After the mark landed and the drain settled: the next write is the deletion cost.
+      const settled = c.drains.settled.bind(c.drains);
+      c.drains.settled = async (ip) => {
+        const done = await settled(ip);
+        row.interfere(c);
+        return done;
+      };
+    }
+    if (row.rejects) {
+      await assert.rejects(c.scaleIn.step(c.input()), NotLeaderError);
+    } else {
+      const step = await c.scaleIn.step(c.input());
+      assert.match(step.reason!, row.reason);
+    }
+    assert.deepEqual(c.annotator.calls.map((w) => w.version), row.versions);
+    assert.equal(c.scaleIn.state()?.victim ?? null, row.victim);
+    assert.equal(c.target.writes.length, row.shrinks ? 1 : 0);
+  });
+}
 
 test('scale-in: the leader is never drained; with every other member leaving it waits', async () => {
   const c = cluster();

@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+
+/** Module path -> version a go.mod selects: a replace target wins over the require line. */
+function goModVersions(path: string): Map<string, string> {
+  const required = new Map<string, string>();
+  const replaced = new Map<string, string>();
+  let block = '';
+  for (const raw of readFileSync(path, 'utf8').split('\n')) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    if (line === ')') block = '';
+    else if (/^(require|replace) \($/.test(line)) block = line.split(' ')[0]!;
+    else {
+      const replace = /^(?:replace )?(\S+)(?: \S+)? => (\S+) (\S+)$/.exec(line);
+      const require = /^(?:require )?(\S+) (v\S+)$/.exec(line);
+      if (replace && (block === 'replace' || line.startsWith('replace '))) replaced.set(replace[1]!, replace[3]!);
+      else if (require && (block === 'require' || line.startsWith('require '))) required.set(require[1]!, require[2]!);
+    }
+  }
+  return new Map([...required, ...replaced]);
+}
+
+test('the go-elector builds from the control plane\'s module versions', () => {
+  const elector = goModVersions('bench/go-elector/go.mod');
+  const controlPlane = goModVersions('test/controlplane/go.mod');
+  assert.ok(elector.size > 10, 'bench/go-elector/go.mod lists its modules');
+  const kubernetes = controlPlane.get('k8s.io/kubernetes');
+  assert.match(kubernetes ?? '', /^v1\.\d+\.\d+$/);
+  assert.equal(elector.get('k8s.io/client-go'), kubernetes!.replace(/^v1\./, 'v0.'), 'client-go is the staging release of the control plane\'s Kubernetes');
+  const differing = [...elector].filter(([mod, version]) => controlPlane.has(mod) && controlPlane.get(mod) !== version);
+  assert.deepEqual(differing.map(([mod, v]) => `${mod} ${v} (control plane: ${controlPlane.get(mod)})`), []);
+  const missing = [...elector.keys()].filter((mod) => !controlPlane.has(mod));
+  assert.deepEqual(missing, [], 'every module the elector builds with is one the control plane builds with too');
+});

@@ -2,7 +2,8 @@
  * Every benchmark, one table:  npm run bench  (builds dist/ first)
  *   node --import tsx bench/run-all.ts [--quick] [--only election,scaling,footprint,http,gather] [--out FILE]
  * Prints progress to stderr, then the machine line and one markdown table to
- * stdout, and writes every figure with its raw values to bench/results/latest.json.
+ * stdout, and writes every figure with its raw values, the machine and the
+ * commit to bench/results/latest.json (or --out).
  * Anchors: the client-go-style elector (same elector, `watch: false`, same
  * lease settings) and the plain HPA algorithm (bench/scaling-compare.ts).
  */
@@ -107,7 +108,7 @@ if (only.has('scaling')) {
 const durationS = Math.round((performance.now() - began) / 1000);
 const table = renderTable(rows);
 process.stdout.write(`\nvnf-agent benchmarks: ${machineLine(host)}; took ${durationS} s${quick ? ' (--quick: fewer runs, shorter windows)' : ''}\n\n${table}\n\n`);
-process.stdout.write('Cells: median (spread). Anchors: election = the same elector as client-go runs it (standbys poll every 2-4.4 s, `watch: false`), same 8/6/2 s lease; scaling = the plain HPA algorithm (15 s sync, metrics-server CPU).\n');
+process.stdout.write('Cells: median (spread). Anchors: election = the same elector as client-go runs it (standbys poll every 2-4.4 s, `watch: false`), same 8/6/2 s lease; scaling = the plain HPA algorithm in a one-second cluster model (15 s sync, metrics-server CPU): rows marked "model" are not measured on a cluster.\n');
 mkdirSync(dirname(values.out), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify({ machine: host, durationS, quick, settings, rows, details }, null, 2)}\n`);
 log(`wrote ${values.out}`);

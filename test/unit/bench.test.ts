@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { scalingRows } from '../../bench/rows.js';
+import { renderTable } from '../../bench/lib/report.js';
+import { summarize } from '../../bench/lib/stats.js';
+import type { ScalingFigures } from '../../bench/scaling-anchor.js';
 
 /** Module path -> version a go.mod selects: a replace target wins over the require line. */
 function goModVersions(path: string): Map<string, string> {
@@ -32,4 +36,21 @@ test('the go-elector builds from the control plane\'s module versions', () => {
   assert.deepEqual(differing.map(([mod, v]) => `${mod} ${v} (control plane: ${controlPlane.get(mod)})`), []);
   const missing = [...elector.keys()].filter((mod) => !controlPlane.has(mod));
   assert.deepEqual(missing, [], 'every module the elector builds with is one the control plane builds with too');
+});
+
+const s = (...values: number[]) => summarize(values);
+
+test('every scaling row says in the table itself that it is a model', () => {
+  const figures = (scaler: ScalingFigures['scaler']): ScalingFigures => ({
+    scaler, upReactionStepS: s(1), upReactionSpikeS: s(1), downReactionStepS: s(1), reversals: s(1), replicaHours: s(1), failedPercent: s(1), failedSpikePercent: s(1),
+  });
+  const rows = scalingRows([figures('vnf-agent'), figures('hpa')]);
+  const table = renderTable(rows).split('\n');
+  assert.match(table[0]!, /\| anchor is +\|/);
+  assert.equal(table.length, rows.length + 2);
+  for (const line of table.slice(2)) {
+    const cells = line.split('|').map((c) => c.trim());
+    assert.match(cells[1]!, /^scaling, model: /, line);
+    assert.match(cells[4]!, /model/, line);
+  }
 });

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { scalingRows } from '../../bench/rows.js';
+import { failoverRows, requestRows, scalingRows } from '../../bench/rows.js';
 import { renderTable } from '../../bench/lib/report.js';
 import { summarize } from '../../bench/lib/stats.js';
+import type { ProcessFailover } from '../../bench/election-processes.js';
+import type { RequestRate } from '../../bench/election-requests.js';
 import type { ScalingFigures } from '../../bench/scaling-anchor.js';
 
 /** Module path -> version a go.mod selects: a replace target wins over the require line. */
@@ -39,6 +41,31 @@ test('the go-elector builds from the control plane\'s module versions', () => {
 });
 
 const s = (...values: number[]) => summarize(values);
+const idle = { rssMiB: [150, 151], cpuMsPerS: [4] };
+
+test('election rows put client-go\'s real elector beside vnf-agent and name it', () => {
+  const p: ProcessFailover = {
+    members: 3, seed: 34,
+    groups: [
+      { implementation: 'vnf-agent', kill9: s(7), sigterm: s(0.1), notes: [], idle, idlePid: 1 },
+      { implementation: 'client-go', kill9: s(10), sigterm: s(2), notes: [], idle: { rssMiB: [26, 27], cpuMsPerS: [0] }, idlePid: 2 },
+    ],
+  };
+  const rows = failoverRows(p, 2);
+  const kill = rows.find((r) => r.benchmark.includes('kill -9'))!;
+  assert.equal(kill.ours?.median, 7);
+  assert.equal(kill.anchor?.median, 10);
+  assert.match(kill.anchorIs ?? '', /^client-go v0\.\d+\.\d+ leaderelection$/);
+  const rss = rows.find((r) => r.benchmark.startsWith('election: RSS'))!;
+  assert.equal(rss.anchor?.median, 26.5);
+  const rate = (mode: 'vnf-agent' | 'client-go', reads: number): RequestRate => ({
+    electors: 3, mode, reads: s(reads), writes: s(30), seconds: 60,
+    totals: { get: 0, list: 0, watch: 0, create: 0, update: 0, other: 0, watchEvents: 0 },
+  });
+  const requests = requestRows([rate('vnf-agent', 3), rate('client-go', 40)], 60);
+  assert.deepEqual(requests.map((r) => [r.ours?.median, r.anchor?.median]), [[3, 40], [30, 30]]);
+  for (const r of [...rows, ...requests]) assert.doesNotMatch(`${r.benchmark} ${r.anchorIs} ${r.over}`, /model/);
+});
 
 test('every scaling row says in the table itself that it is a model', () => {
   const figures = (scaler: ScalingFigures['scaler']): ScalingFigures => ({

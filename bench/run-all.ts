@@ -32,7 +32,7 @@ const { values } = parseArgs({
 });
 const quick = values.quick;
 const only = new Set(values.only.split(','));
-/** Full settings (npm run bench) and --quick ones for iterating; a full run takes about 12 minutes on 2 cores. */
+/** Full settings (npm run bench) and --quick ones for iterating; a full run takes about 10 minutes on 2 cores (the election part 7½). */
 const settings = {
   /** Rounds of kill -9 then SIGTERM per implementation; the seed draws each kill's phase. */
   failover: { repeats: quick ? 1 : 10, seed: 34 },

@@ -1,23 +1,28 @@
 /**
  * Lease API requests per minute at steady state (a leader renewing, the rest
- * standing by) for 3, 10 and 30 electors on one Lease, vnf-agent's elector
- * (watch) against the client-go-style configuration (poll), in-process over
- * KubeLeaseLock against the real kube-apiserver. Writes are counted from the
- * API server's audit log; reads (GET, LIST, and WATCH when it starts) by a
- * counting proxy in front of it. Every configuration runs at the same time in
- * its own namespace, then the same consecutive windows are counted for all.
+ * standing by) for 3, 10 and 30 members on one Lease against the real
+ * kube-apiserver: vnf-agent's elector (watch-accelerated standbys), in-process
+ * over KubeLeaseLock with an API client each, as each sidecar has, against
+ * client-go's own elector, one bench/go-elector process per member. Writes are
+ * counted from the API server's audit log; reads (GET, LIST, and WATCH when it
+ * starts) by a counting proxy in front of it. Every configuration runs at the
+ * same time in its own namespace, then the same consecutive windows are
+ * counted for all.
  */
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readAudit } from '../test/support/controlplane.js';
 import { CountingProxy, type Counts } from './lib/counting-proxy.js';
-import { benchElector, kubeConfigFor, MODES, type BenchElector, type ElectorMode } from './lib/electors.js';
+import { benchElector, kubeConfigFor, type BenchElector } from './lib/electors.js';
+import { GoElector, goElectorBin, writeGoKubeconfig } from './lib/go-elector.js';
+import type { Implementation } from './election-processes.js';
 import { summarize, type Summary } from './lib/stats.js';
 
 export interface RequestRate {
   readonly electors: number;
-  readonly mode: ElectorMode;
+  readonly mode: Implementation;
   /** Per minute, one value per window. */
   readonly reads: Summary;
   readonly writes: Summary;
@@ -35,10 +40,14 @@ export interface RequestOptions {
 
 interface Setup {
   readonly electors: number;
-  readonly mode: ElectorMode;
+  readonly mode: Implementation;
   readonly ns: string;
+  /** vnf-agent: in-process electors; client-go: go-elector processes. */
   readonly members: BenchElector[];
+  readonly processes: GoElector[];
 }
+
+const MODES: readonly Implementation[] = ['vnf-agent', 'client-go'];
 
 const reads = (c: Counts): number => c.get + c.list + c.watch;
 const minus = (a: Counts, b: Counts): Counts => ({
@@ -54,10 +63,13 @@ function auditedWrites(kubeconfigPath: string, ns: string, from: Date, to: Date)
 }
 
 export async function measureRequestRates(
-  admin: KubeConfig, cp: { server: string; caPath: string; adminToken: string; kubeconfigPath: string }, o: RequestOptions, log: (line: string) => void,
+  admin: KubeConfig, cp: { server: string; caPath: string; adminToken: string; kubeconfigPath: string; dir: string }, o: RequestOptions, log: (line: string) => void,
 ): Promise<RequestRate[]> {
-  const proxy = new CountingProxy(cp.server, readFileSync(cp.caPath, 'utf8'));
-  const viaProxy = kubeConfigFor(await proxy.start(), cp.adminToken);
+  const proxy = new CountingProxy(cp.server, readFileSync(cp.caPath, 'utf8'), cp.adminToken);
+  const proxyUrl = await proxy.start();
+  const viaProxy = kubeConfigFor(proxyUrl, cp.adminToken);
+  const bin = goElectorBin();
+  const goKubeconfig = writeGoKubeconfig(join(cp.dir, 'go-elector-proxy.kubeconfig'), proxyUrl, cp.adminToken);
   const core = admin.makeApiClient(CoreV1Api);
   const setups: Setup[] = [];
   try {
@@ -65,19 +77,25 @@ export async function measureRequestRates(
       for (const mode of MODES) {
         const ns = `bench-requests-${mode}-${electors}-${process.pid}`;
         await core.createNamespace({ body: { metadata: { name: ns } } });
-        setups.push({ electors, mode, ns, members: Array.from({ length: electors }, (_, i) => benchElector(viaProxy, ns, 'sprout-leader', `pod-${i}`, mode)) });
+        setups.push({ electors, mode, ns, members: [], processes: [] });
       }
     }
     for (const s of setups) {
-      for (const m of s.members) {
-        m.elector.start();
+      for (let i = 0; i < s.electors; i++) {
+        if (s.mode === 'vnf-agent') {
+          const m = benchElector(viaProxy, s.ns, 'sprout-leader', `pod-${i}`);
+          s.members.push(m);
+          m.elector.start();
+        } else {
+          s.processes.push(new GoElector({ bin, kubeconfig: goKubeconfig, namespace: s.ns, lease: 'sprout-leader', identity: `pod-${i}` }));
+        }
         await delay(20);
       }
     }
     await delay(o.warmupSeconds * 1000);
     for (const s of setups) {
-      const leaders = s.members.filter((m) => m.elector.status().isLeader).length;
-      if (leaders !== 1) throw new Error(`${s.ns}: ${leaders} leaders after warm-up`);
+      const leaders = s.members.filter((m) => m.elector.status().isLeader).length + s.processes.filter((p) => p.leadingSince() !== undefined).length;
+      if (leaders !== 1) throw new Error(`${s.ns}: ${leaders} leaders after warm-up${s.processes.map((p) => `\n${p.tail()}`).join('')}`);
     }
     const perWindow = new Map<Setup, { reads: number[]; writes: number[] }>(setups.map((s) => [s, { reads: [], writes: [] }]));
     const first = new Map(setups.map((s) => [s, proxy.counts(s.ns)]));
@@ -105,6 +123,8 @@ export async function measureRequestRates(
     });
   } finally {
     await Promise.all(setups.flatMap((s) => s.members.map((m) => m.elector.stop({ release: false }))));
+    for (const p of setups.flatMap((s) => s.processes)) p.kill('SIGKILL');
+    await Promise.all(setups.flatMap((s) => s.processes.map((p) => p.exited(5_000).catch(() => undefined))));
     await proxy.stop();
     for (const s of setups) await core.deleteNamespace({ name: s.ns }).catch(() => undefined);
   }

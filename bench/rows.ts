@@ -1,5 +1,4 @@
 /** Turns each benchmark's results into lines of the one table. */
-import type { FailoverResult } from './election-failover.js';
 import type { RequestRate } from './election-requests.js';
 import type { ProcessFailover } from './election-processes.js';
 import type { ScalingFigures } from './scaling-anchor.js';
@@ -8,43 +7,56 @@ import type { RouteLatency } from './http-latency.js';
 import type { GatherResult } from './gather-cycle.js';
 import { summarize, type Summary } from './lib/stats.js';
 import type { Row } from './lib/report.js';
+import { clientGoVersion } from './lib/go-elector.js';
 
 const spreadName = (s: Summary | undefined): string => (s?.spread === 'p10-p90' ? 'p10–p90' : 'min–max');
 const over = (s: Summary | undefined, what: string, extra = ''): string => `${s?.n ?? 0} ${what}${extra}, ${spreadName(s)}`;
 
-export function failoverRows(results: readonly FailoverResult[], processes: ProcessFailover): Row[] {
-  const find = (stop: string, mode: string) => results.find((r) => r.stop === stop && r.mode === mode)?.seconds;
-  const inProcess = (s: Summary | undefined): string => over(s, 'runs', ' (2 electors in-process)');
-  const real = (s: Summary): string => over(s, 'runs', ' (3 sidecar processes)');
+/** The election anchor: client-go's own elector, a real Go program (bench/go-elector). */
+export const CLIENT_GO = `client-go ${clientGoVersion()} leaderelection`;
+/** The scaling anchor, and vnf-agent's side of those rows: both are runs of a model, not of a cluster. */
+export const HPA_MODEL = 'HPA algorithm, model';
+
+export function failoverRows(p: ProcessFailover, footprintSeconds: number): Row[] {
+  const ours = p.groups.find((g) => g.implementation === 'vnf-agent')!;
+  const go = p.groups.find((g) => g.implementation === 'client-go')!;
+  const runs = (s: Summary): string => over(s, 'runs each', ` (${p.members} processes per Lease, seeded kill phase)`);
+  const rss = (g: typeof ours): Summary => summarize(g.idle.rssMiB);
+  const cpu = (g: typeof ours): Summary => summarize(g.idle.cpuMsPerS);
+  const windows = ours.idle.rssMiB.length / Math.max(1, ours.idle.cpuMsPerS.length);
   return [
-    { benchmark: 'election: failover after kill -9 (lease left held)', ours: find('kill -9', 'vnf-agent'), anchor: find('kill -9', 'client-go'), unit: 's', over: inProcess(find('kill -9', 'vnf-agent')) },
-    { benchmark: 'election: failover after kill -9, real sidecars', ours: processes.kill9, unit: 's', over: real(processes.kill9) },
-    { benchmark: 'election: handover after SIGTERM (lease released)', ours: find('SIGTERM', 'vnf-agent'), anchor: find('SIGTERM', 'client-go'), unit: 's', over: inProcess(find('SIGTERM', 'vnf-agent')) },
-    { benchmark: 'election: handover after SIGTERM, real sidecars', ours: processes.sigterm, unit: 's', over: real(processes.sigterm) },
+    { benchmark: 'election: failover after kill -9 (lease left held)', ours: ours.kill9, anchor: go.kill9, anchorIs: CLIENT_GO, unit: 's', over: runs(ours.kill9) },
+    { benchmark: 'election: handover after SIGTERM (lease released)', ours: ours.sigterm, anchor: go.sigterm, anchorIs: CLIENT_GO, unit: 's', over: runs(ours.sigterm) },
+    { benchmark: `election: RSS, one idle member (standby of ${p.members})`, ours: rss(ours), anchor: rss(go), anchorIs: CLIENT_GO, unit: 'MiB', over: over(rss(ours), `samples 1 s apart over ${footprintSeconds} s`, ', sidecar vs Go process') },
+    { benchmark: `election: CPU, one idle member (standby of ${p.members})`, ours: cpu(ours), anchor: cpu(go), anchorIs: CLIENT_GO, unit: 'ms CPU/s', over: over(cpu(ours), `windows of ${windows} s`, ', sidecar vs Go process') },
   ];
 }
 
 export function requestRows(rates: readonly RequestRate[], windowSeconds: number): Row[] {
   const sizes = [...new Set(rates.map((r) => r.electors))];
   const find = (n: number, mode: string) => rates.find((r) => r.electors === n && r.mode === mode);
+  const how = (n: number, s: Summary | undefined, counted: string): string => over(s, `windows of ${windowSeconds} s`, ` (${counted}; ${n} electors in-process vs ${n} Go processes)`);
   return sizes.flatMap((n): Row[] => [
-    { benchmark: `election: Lease reads/min at steady state, ${n} electors`, ours: find(n, 'vnf-agent')?.reads, anchor: find(n, 'client-go')?.reads, unit: 'req/min', over: over(find(n, 'vnf-agent')?.reads, `windows of ${windowSeconds} s`, ' (counting proxy)') },
-    { benchmark: `election: Lease writes/min at steady state, ${n} electors`, ours: find(n, 'vnf-agent')?.writes, anchor: find(n, 'client-go')?.writes, unit: 'req/min', over: over(find(n, 'vnf-agent')?.writes, `windows of ${windowSeconds} s`, ' (audit log)') },
+    { benchmark: `election: Lease reads/min at steady state, ${n} members`, ours: find(n, 'vnf-agent')?.reads, anchor: find(n, 'client-go')?.reads, anchorIs: CLIENT_GO, unit: 'req/min', over: how(n, find(n, 'vnf-agent')?.reads, 'counting proxy') },
+    { benchmark: `election: Lease writes/min at steady state, ${n} members`, ours: find(n, 'vnf-agent')?.writes, anchor: find(n, 'client-go')?.writes, anchorIs: CLIENT_GO, unit: 'req/min', over: how(n, find(n, 'vnf-agent')?.writes, 'audit log') },
   ]);
 }
 
 export function scalingRows(figures: readonly ScalingFigures[]): Row[] {
   const ours = figures.find((f) => f.scaler === 'vnf-agent')!;
   const hpa = figures.find((f) => f.scaler === 'hpa')!;
-  const row = (benchmark: string, key: keyof Omit<ScalingFigures, 'scaler'>, unit: string): Row => ({ benchmark, ours: ours[key], anchor: hpa[key], unit, over: over(ours[key], 'seeds') });
+  // Both columns come from the one-second cluster model in bench/scaling-compare.ts, not from a cluster: the row says so.
+  const row = (what: string, key: keyof Omit<ScalingFigures, 'scaler'>, unit: string): Row => ({
+    benchmark: `scaling, model: ${what}`, ours: ours[key], anchor: hpa[key], anchorIs: HPA_MODEL, unit, over: over(ours[key], 'seeds of the model'),
+  });
   return [
-    row('scaling: scale-up reaction, step 300->900 calls/s', 'upReactionStepS', 's'),
-    row('scaling: scale-up reaction, 3-min spike 300->1200', 'upReactionSpikeS', 's'),
-    row('scaling: scale-down reaction, step 900->300', 'downReactionStepS', 's'),
-    row('scaling: direction reversals, all 5 traces', 'reversals', 'count'),
-    row('scaling: replica-hours, all 5 traces', 'replicaHours', 'pod-h'),
-    row('scaling: failed calls, all 5 traces', 'failedPercent', '% offered'),
-    row('scaling: failed calls, 3-min spike', 'failedSpikePercent', '% offered'),
+    row('scale-up reaction, step 300->900 calls/s', 'upReactionStepS', 's'),
+    row('scale-up reaction, 3-min spike 300->1200', 'upReactionSpikeS', 's'),
+    row('scale-down reaction, step 900->300', 'downReactionStepS', 's'),
+    row('direction reversals, all 5 traces', 'reversals', 'count'),
+    row('replica-hours, all 5 traces', 'replicaHours', 'pod-h'),
+    row('failed calls, all 5 traces', 'failedPercent', '% offered'),
+    row('failed calls, 3-min spike', 'failedSpikePercent', '% offered'),
   ];
 }
 

@@ -21,9 +21,12 @@ fi
 step "system packages (sip-tester, kamailio)"
 bash test/setup/system-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
-step "control plane binaries (cached after the first build)"
+step "control plane and go-elector binaries (cached after the first build)"
 VNF_CONTROLPLANE_BIN=$(bash test/controlplane/build.sh | tail -1) || { echo "0 passed, 1 failed"; exit 1; }
 export VNF_CONTROLPLANE_BIN
+# client-go's own leader elector, the benchmarks' election anchor (tested in test/integration/go-elector.test.ts).
+VNF_GO_ELECTOR_BIN=$(bash bench/go-elector/build.sh | tail -1) || { echo "0 passed, 1 failed"; exit 1; }
+export VNF_GO_ELECTOR_BIN
 
 step "build, type check, lint"
 npm run --silent build && npm run --silent typecheck && npm run --silent lint || { echo "0 passed, 1 failed"; exit 1; }

@@ -30,7 +30,9 @@ function kindOf(req: IncomingMessage, url: URL): Exclude<keyof Counts, 'watchEve
  * A plain-HTTP loopback proxy in front of the real (TLS) kube-apiserver that
  * counts every request a client makes, per namespace, streaming responses
  * through unchanged (watches included). Clients point their kubeconfig at
- * `url` with their usual bearer token.
+ * `url` with their usual bearer token. client-go's kubeconfig loader sends no
+ * credentials to a plain-http server, so a request without an Authorization
+ * header gets `defaultToken`, when one is given.
  */
 export class CountingProxy {
   readonly #server: Server;
@@ -41,6 +43,7 @@ export class CountingProxy {
   constructor(
     private readonly upstream: string,
     private readonly ca: string,
+    private readonly defaultToken?: string,
   ) {
     this.#server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', this.upstream);
@@ -49,7 +52,9 @@ export class CountingProxy {
       const kind = kindOf(req, url);
       counts[kind]++;
       this.#counts.set(ns, counts);
-      const out = request(url, { method: req.method, headers: { ...req.headers, host: url.host }, ca: this.ca, agent: this.#agent }, (up) => {
+      const headers = { ...req.headers, host: url.host };
+      if (headers.authorization === undefined && this.defaultToken !== undefined) headers.authorization = `Bearer ${this.defaultToken}`;
+      const out = request(url, { method: req.method, headers, ca: this.ca, agent: this.#agent }, (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         if (kind === 'watch') {
           up.on('data', (chunk: Buffer) => {

@@ -3,14 +3,9 @@ import { systemClock } from '../../agent/clock/clock.js';
 import { LeaderElector } from '../../agent/election/elector.js';
 import { KubeLeaseLock } from '../../agent/kube/lease-lock.js';
 import { createLogger } from '../../agent/log/logger.js';
-import { prng } from '../../test/support/prng.js';
 
-/** The agent's defaults (agent/config/schema.ts), the same for both modes. */
+/** The agent's defaults (agent/config/schema.ts); the client-go anchor (bench/go-elector) gets the same. */
 export const TIMING = { leaseDurationMs: 8_000, renewDeadlineMs: 6_000, retryPeriodMs: 2_000, apiTimeoutMs: 2_000 } as const;
-
-/** vnf-agent: watch-accelerated standbys; client-go: standbys poll every retry period (jittered x[1, 2.2)). */
-export type ElectorMode = 'vnf-agent' | 'client-go';
-export const MODES: readonly ElectorMode[] = ['vnf-agent', 'client-go'];
 
 const silent = createLogger({ level: 'silent' });
 
@@ -50,34 +45,21 @@ function noteLogger(notes: string[]) {
 }
 
 /**
- * One in-process elector over a real Lease (KubeLeaseLock), wired exactly as
- * agent/run-cluster.ts wires it, apart from `watch`. Each gets its own API
- * client, as each sidecar process would.
+ * One in-process elector over a real Lease (KubeLeaseLock), wired as
+ * agent/run-cluster.ts wires it (watch-accelerated standbys). Each gets its
+ * own API client, as each sidecar process would.
  */
-export function benchElector(kc: KubeConfig, namespace: string, lease: string, identity: string, mode: ElectorMode): BenchElector {
+export function benchElector(kc: KubeConfig, namespace: string, lease: string, identity: string): BenchElector {
   const notes: string[] = [];
   const lock = new KubeLeaseLock({
     coordination: kc.makeApiClient(CoordinationV1Api), kubeConfig: kc, clock: systemClock, logger: silent,
     namespace, name: lease, timeoutMs: TIMING.apiTimeoutMs,
   });
   const elector = new LeaderElector({
-    identity, lock, clock: systemClock, log: noteLogger(notes), watch: mode === 'vnf-agent',
+    identity, lock, clock: systemClock, log: noteLogger(notes), watch: true,
     leaseDurationMs: TIMING.leaseDurationMs, renewDeadlineMs: TIMING.renewDeadlineMs, retryPeriodMs: TIMING.retryPeriodMs,
   });
   const startedAt: number[] = [];
   elector.on('startedLeading', () => startedAt.push(performance.now()));
   return { identity, elector, startedAt, notes };
 }
-
-/** Resolves with the time of the first startedLeading after `since`, or rejects after `timeoutMs`. */
-export async function leadsAfter(e: BenchElector, since: number, timeoutMs: number): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const at = e.startedAt.find((t) => t >= since);
-    if (at !== undefined) return at;
-    if (performance.now() > deadline) throw new Error(`${e.identity} did not lead within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-export { prng };

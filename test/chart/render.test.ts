@@ -61,6 +61,20 @@ describe('helm lint and template', { timeout: 120_000 }, () => {
     assert.equal(docs.some((d) => d.kind === 'ServiceMonitor'), false, 'no ServiceMonitor by default');
   });
 
+  test('default values: each sidecar reads its Kamailio\'s calls in flight over JSON-RPC on the pod\'s loopback listener', async () => {
+    const docs = objects(await template(CHART));
+    for (const [workload, port] of [['sprout', 5054], ['bono', 5060]] as const) {
+      const d = find(docs, 'Deployment', `sip-vnf-agent-${workload}`);
+      const env = envOf(sidecarOf(d));
+      assert.equal(env.VNF_AGENT_SIGNAL_SOURCES, 'sip-options,socket,kamailio', workload);
+      assert.equal(env.VNF_AGENT_SIGNAL_KAMAILIO_RPC_URL, `http://127.0.0.1:${port}/RPC`, workload);
+      const sip = podSpec(d).containers.find((c) => c.name === 'sip');
+      assert.ok((sip?.args as string[]).includes(`tcp:127.0.0.1:${port}`), `${workload}'s Kamailio listens where the sidecar asks`);
+      const cfg = (find(docs, 'ConfigMap', `sip-vnf-agent-${workload}`).data as Record<string, string>)['kamailio.cfg'] ?? '';
+      for (const module of ['dialog', 'xhttp', 'jsonrpcs']) assert.match(cfg, new RegExp(`loadmodule "${module}\\.so"`), `${workload} loads ${module}`);
+    }
+  });
+
   test('the sidecar runs as 65532 with a read-only root, no privileges and the sized resources', async () => {
     const sidecar = sidecarOf(find(objects(await template(CHART)), 'Deployment', 'sip-vnf-agent-sprout'));
     assert.deepEqual(sidecar?.securityContext, {
@@ -73,7 +87,8 @@ describe('helm lint and template', { timeout: 120_000 }, () => {
 
   test('the chart and `vnf-agent inject` build the same sidecar container', async () => {
     const fromChart = sidecarOf(find(objects(await template(CHART)), 'Deployment', 'sip-vnf-agent-bono'));
-    const env = (fromChart?.env ?? []).filter((e) => !e.name.startsWith('VNF_AGENT_PEERS_'));
+    // The workload's agentEnv (peer file, Kamailio signal) is the chart's values, not part of the container.
+    const env = (fromChart?.env ?? []).filter((e) => !/^VNF_AGENT_(PEERS|SIGNAL)_/.test(e.name));
     const fromInject = sidecarContainer({
       cluster: 'sip-vnf-agent-bono', image: 'vnf-agent:0.1.0', sipPort: 5060, httpPort: 8686,
       tokenSecret: 'x', drainTimeoutSeconds: 120, shutdownTimeoutSeconds: 10,

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config/index.js';
@@ -50,6 +50,14 @@ export interface RunningAgent {
 export async function startAgent(config: Config, logger: Logger, registry: Registry, clock: Clock = systemClock): Promise<RunningAgent> {
   const liveness = new HealthChecks();
   const readiness = new HealthChecks();
+  // The native sidecar's startupProbe: the SIP server starts only after this passes, and a
+  // Kamailio dispatcher exits at start without its list file. Not readiness: a Bono is ready
+  // only once its SIP server loaded the peers, which needs the SIP server running.
+  const startup = new HealthChecks();
+  if (config.peersRenderer !== 'none' && config.peersFile !== '') {
+    const file = config.peersFile;
+    startup.add('peers-file', () => (existsSync(file) ? undefined : `${file} not written yet (it is, once the cluster's peers are known)`));
+  }
   const sampler: Sampler | undefined = config.signalSources.trim() === '' ? undefined : createSampler(config, { clock, logger: partLogger(logger, 'signals'), registry });
   let cluster: RunningCluster | undefined;
   const drainTimeoutMs = (): number => (cluster?.policy()?.spec.drainTimeoutSeconds ?? 60) * 1000;
@@ -86,7 +94,7 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
       replicas: null, desiredReplicas: null, lastDecision: null, draining: drainer.draining, peers: registrar.lastResult ?? null, lastPass: 'no cluster configured',
     };
   const app = buildServer({
-    logger: partLogger(logger, 'http'), registry, liveness, readiness,
+    logger: partLogger(logger, 'http'), registry, liveness, readiness, startup,
     ...(sampler ? { signals: sampler } : {}),
     status, drain: drainer, tokens, clock,
     drainWaitLimitMs: () => drainTimeoutMs() + 5_000,

@@ -20,6 +20,8 @@ export interface ServerDeps {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly liveness: HealthChecks;
+  /** What must hold before the SIP server starts (GET /startupz); none means up is enough. */
+  readonly startup?: HealthChecks;
   /** The load sampler; without it /load is 503 and /readyz relies on `readiness` alone. */
   readonly signals?: SignalsView;
   /** Extra readiness checks (e.g. draining) beside the SIP probe. */
@@ -79,7 +81,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   // Before the routes: the limiter's onRoute hook must see the mutating routes being added.
   registerMutatingRateLimit(app, deps.mutatingRequestsPerMinute ?? DEFAULT_MUTATING_REQUESTS_PER_MINUTE);
-  void app.register(healthRoutes, { liveness: deps.liveness });
+  void app.register(healthRoutes, { liveness: deps.liveness, ...(deps.startup ? { startup: deps.startup } : {}) });
   void app.register(metricsRoutes, { registry: deps.registry });
   void app.register(loadRoutes, deps.signals ? { signals: deps.signals } : {});
   void app.register(readyRoutes, { ...(deps.signals ? { signals: deps.signals } : {}), ...(deps.readiness ? { readiness: deps.readiness } : {}) });

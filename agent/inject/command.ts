@@ -20,6 +20,9 @@ Flags:
       --token-secret NAME     Secret with the bearer token under key "token" (default vnf-agent-token)
       --service-account NAME  set on pods that use the default ServiceAccount (default vnf-agent)
       --drain-timeout SECONDS longest drain; sets terminationGracePeriodSeconds (default 60)
+      --native true|false     true (default): a native sidecar under initContainers, with
+                              restartPolicy Always and a startupProbe (Kubernetes 1.29+);
+                              false: an ordinary container, for older clusters
   -h, --help                  show this help`;
 
 export interface InjectIo {
@@ -45,6 +48,7 @@ export function runInject(args: readonly string[], io: InjectIo): InjectOutcome 
         'token-secret': { type: 'string' },
         'service-account': { type: 'string' },
         'drain-timeout': { type: 'string' },
+        native: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -59,6 +63,7 @@ export function runInject(args: readonly string[], io: InjectIo): InjectOutcome 
       serviceAccount: values['service-account'] ?? 'vnf-agent',
       drainTimeoutSeconds: integer('--drain-timeout', values['drain-timeout'] ?? '60', 0, 3600),
       shutdownTimeoutSeconds: 10,
+      native: boolean('--native', values.native ?? 'true'),
     };
     const text = values.filename === '-' ? io.readStdin() : readInput(values.filename);
     return { code: 0, stdout: injectManifests(text, options) };
@@ -74,6 +79,11 @@ function integer(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || value < min || value > max) throw new InjectError(`${flag} must be an integer from ${min} to ${max} (got ${JSON.stringify(text)})`);
   return value;
+}
+
+function boolean(flag: string, text: string): boolean {
+  if (text !== 'true' && text !== 'false') throw new InjectError(`${flag} must be true or false (got ${JSON.stringify(text)})`);
+  return text === 'true';
 }
 
 function readInput(path: string): string {

@@ -5,7 +5,9 @@ import { drainPreStop, SIDECAR_LABEL, SIDECAR_NAME, sidecarContainer, sidecarVol
 /**
  * What `vnf-agent inject` adds. `cluster` and `sipPort` are per Deployment
  * when left out: the Deployment's name, and the first port of its first
- * container (5060 without one).
+ * container (5060 without one). `native` (default true, as in the chart)
+ * adds a native sidecar after any init containers; false adds an ordinary
+ * container, for clusters before Kubernetes 1.29.
  */
 export interface InjectOptions {
   readonly cluster?: string | undefined;
@@ -16,6 +18,7 @@ export interface InjectOptions {
   readonly serviceAccount: string;
   readonly drainTimeoutSeconds: number;
   readonly shutdownTimeoutSeconds: number;
+  readonly native?: boolean | undefined;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -25,9 +28,9 @@ const DEFAULT_GRACE_SECONDS = 30;
 /**
  * Adds the sidecar to every apps/v1 Deployment of a multi-document manifest
  * and returns the whole manifest; other kinds pass through unchanged, comments
- * are kept. A Deployment that already has a `vnf-agent` container is left as
- * it is, so injecting twice changes nothing. Any bad document throws
- * InjectError before anything is returned.
+ * are kept. A Deployment that already has a `vnf-agent` container (or init
+ * container) is left as it is, so injecting twice changes nothing, whatever
+ * the layout. Any bad document throws InjectError before anything is returned.
  */
 export function injectManifests(text: string, options: InjectOptions): string {
   const documents = parseAllDocuments(text);
@@ -61,19 +64,30 @@ function injectDeployment(doc: Document, where: string, apiVersion: string, o: I
     if (!isMap(c) || typeof c.get('name') !== 'string') throw new InjectError(`${where} ${name}: container ${i + 1} has no name`);
     return c;
   });
-  if (existing.some((c) => c.get('name') === SIDECAR_NAME)) return;
+  const inits = podSpec.get('initContainers');
+  const initNames = isSeq(inits) ? inits.items.map((c) => (isMap(c) ? c.get('name') : undefined)) : [];
+  if (existing.some((c) => c.get('name') === SIDECAR_NAME) || initNames.includes(SIDECAR_NAME)) return;
 
   const cluster = o.cluster ?? name;
   if (!DNS_LABEL.test(cluster) || cluster.length > 63) throw new InjectError(`${where} ${name}: cluster name ${JSON.stringify(cluster)} is not a DNS-1123 label`);
   const sipPort = o.sipPort ?? firstPort(existing[0]) ?? 5060;
-  const sidecar = { ...o, cluster, sipPort };
+  const native = o.native ?? true;
+  const sidecar = { ...o, cluster, sipPort, native };
 
   // Each container gets SIGTERM only after its own preStop returns, so the SIP
   // server must wait for the drain too. An existing preStop is kept (hooks cannot be chained).
   for (const c of existing) {
     if (!c.hasIn(['lifecycle', 'preStop'])) c.setIn(['lifecycle', 'preStop'], doc.createNode(drainPreStop(o.httpPort).preStop));
   }
-  containers.add(doc.createNode(sidecarContainer(sidecar)));
+  if (native) {
+    // Last among the init containers: the pod's own ones run as before, then the sidecar, whose
+    // startupProbe holds the app containers until it is up and any peer file is written.
+    const seq = isSeq(inits) ? inits : doc.createNode([]);
+    if (seq !== inits) podSpec.set('initContainers', seq);
+    seq.add(doc.createNode(sidecarContainer(sidecar)));
+  } else {
+    containers.add(doc.createNode(sidecarContainer(sidecar)));
+  }
   addVolumes(doc, podSpec, sidecarVolumes(sidecar));
   const account = podSpec.get('serviceAccountName');
   if (account === undefined || account === 'default') podSpec.set('serviceAccountName', o.serviceAccount);

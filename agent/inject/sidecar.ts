@@ -18,6 +18,13 @@ export interface SidecarOptions {
   readonly tokenSecret: string;
   readonly drainTimeoutSeconds: number;
   readonly shutdownTimeoutSeconds: number;
+  /**
+   * A native sidecar (Kubernetes 1.29+), to be listed under initContainers:
+   * restartPolicy Always and a startupProbe on GET /startupz, so the kubelet
+   * starts the SIP server only once any peer file is written and stops the
+   * sidecar after it. false: an ordinary container, for older clusters.
+   */
+  readonly native: boolean;
 }
 
 const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
@@ -38,6 +45,7 @@ export function sidecarContainer(o: SidecarOptions): Record<string, unknown> {
     image: o.image,
     imagePullPolicy: 'IfNotPresent',
     args: ['run'],
+    ...(o.native ? { restartPolicy: 'Always' } : {}),
     ports: [{ name: 'agent-http', containerPort: o.httpPort, protocol: 'TCP' }],
     env: [
       // Downward API first: later values may refer to them as $(VNF_AGENT_POD_IP).
@@ -52,6 +60,8 @@ export function sidecarContainer(o: SidecarOptions): Record<string, unknown> {
       { name: 'VNF_AGENT_LOG_LEVEL', value: 'info' },
       { name: 'VNF_AGENT_SHUTDOWN_TIMEOUT_MS', value: String(o.shutdownTimeoutSeconds * 1000) },
     ],
+    // Not /readyz: a Bono is ready only once its running SIP server loaded the peers.
+    ...(o.native ? { startupProbe: { httpGet: { path: '/startupz', port: o.httpPort }, periodSeconds: 1, failureThreshold: 120 } } : {}),
     livenessProbe: { httpGet: { path: '/livez', port: o.httpPort }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
     readinessProbe: { httpGet: { path: '/readyz', port: o.httpPort }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
     lifecycle: drainPreStop(o.httpPort),

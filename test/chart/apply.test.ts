@@ -54,7 +54,8 @@ describe('rendered manifests on the real API server', { timeout: 180_000 }, () =
   };
   const names = async (ns: string, ...what: string[]) => (await kubectl(kubeconfig, ['get', ...what, '-n', ns, '-o', 'name'])).stdout.trim().split('\n').sort();
 
-  for (const [label, args] of [['default values', []], ['clearwater values', ['-f', 'test/chart/values/clearwater.yaml']]] as const) {
+  const layouts = [['default values (native sidecars)', []], ['sidecar.native=false', ['--set', 'sidecar.native=false']], ['clearwater values', ['-f', 'test/chart/values/clearwater.yaml']]] as const;
+  for (const [label, args] of layouts) {
     test(`the chart with ${label} passes a server-side dry run, applies, and every object exists`, async () => {
       const ns = await fresh('chart');
       await applyTwice(kubeconfig, ns, await template(CHART, ['--namespace', ns, ...args, ...NO_PROCESSES]));
@@ -79,42 +80,47 @@ describe('rendered manifests on the real API server', { timeout: 180_000 }, () =
     assert.deepEqual(await names(ns, 'deployments,vnfclusters'), ['deployment.apps/edge-proxy', 'vnfcluster.vnf-agent.dev/edge-proxy']);
   });
 
-  test('`vnf-agent inject` of the chart-less Clearwater example applies and runs: Kamailio and the sidecar in each pod, ready, leaders elected, status written as the example\'s ServiceAccount', async () => {
-    const ns = await fresh('inject');
-    await applyTwice(kubeconfig, ns, readFileSync('examples/clearwater-docker/vnf-agent.yaml', 'utf8'));
-    const example = readFileSync('examples/clearwater-docker/clearwater.yaml', 'utf8');
-    // The simulated kubelet runs image kamailio with the Clearwater configs the image would carry,
-    // and image vnf-agent from this checkout's build; the token Secret becomes a file, the
-    // ServiceAccount a kubeconfig (test/support/kubelet/pod-files.ts).
-    const injected = injectManifests(example, {
-      image: 'vnf-agent:0.1.0', httpPort: 8686, tokenSecret: 'vnf-agent-token', serviceAccount: 'vnf-agent', drainTimeoutSeconds: 60, shutdownTimeoutSeconds: 10,
+  for (const native of [true, false]) {
+    const layout = native ? 'a native sidecar' : 'the sidecar as a container (native false)';
+    test(`\`vnf-agent inject\` of the chart-less Clearwater example applies and runs with ${layout}: Kamailio and the sidecar in each pod, ready, leaders elected, status written as the example's ServiceAccount`, async () => {
+      const ns = await fresh('inject');
+      await applyTwice(kubeconfig, ns, readFileSync('examples/clearwater-docker/vnf-agent.yaml', 'utf8'));
+      const example = readFileSync('examples/clearwater-docker/clearwater.yaml', 'utf8');
+      // The simulated kubelet runs image kamailio with the Clearwater configs the image would carry,
+      // and image vnf-agent from this checkout's build; the token Secret becomes a file, the
+      // ServiceAccount a kubeconfig (test/support/kubelet/pod-files.ts).
+      // With a native sidecar, the simulated kubelet starts Kamailio only once the sidecar's startup probe passed.
+      const injected = injectManifests(example, {
+        image: 'vnf-agent:0.1.0', httpPort: 8686, tokenSecret: 'vnf-agent-token', serviceAccount: 'vnf-agent', drainTimeoutSeconds: 60, shutdownTimeoutSeconds: 10, native,
+      });
+      await applyTwice(kubeconfig, ns, injected);
+      const core = kc.makeApiClient(CoreV1Api);
+      const ready = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+      const pods: Record<string, string> = {};
+      for (const service of ['sprout', 'bono']) {
+        const pod = await eventually(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: `service=${service}` })).items.find(ready), 60_000, `a ready ${service} pod (its sidecar's /readyz: Kamailio answers OPTIONS)`, 500)
+          .catch(async (err: Error) => {
+            const names = (await core.listNamespacedPod({ namespace: ns, labelSelector: `service=${service}` })).items.map((p) => p.metadata?.name ?? '');
+            throw new Error(`${err.message}\n${containerLogs(kubeconfig, names)}`);
+          });
+        assert.deepEqual(pod.spec?.containers.map((c) => c.name), native ? [service] : [service, 'vnf-agent']);
+        assert.deepEqual(pod.spec?.initContainers?.map((c) => `${c.name} ${c.restartPolicy}`), native ? ['vnf-agent Always'] : undefined);
+        assert.equal(pod.spec?.serviceAccountName, 'vnf-agent');
+        pods[service] = pod.metadata?.name ?? '';
+      }
+      const leases = kc.makeApiClient(CoordinationV1Api);
+      const objects = kc.makeApiClient(CustomObjectsApi);
+      for (const cluster of ['sprout', 'bono']) {
+        await eventually(async () => ((await leases.readNamespacedLease({ name: `${cluster}-leader`, namespace: ns })).spec?.holderIdentity === pods[cluster] ? true : undefined), 30_000, `${pods[cluster]} leads ${cluster}`, 500);
+        await eventually(async () => {
+          const vc = (await objects.getNamespacedCustomObject({ group: 'vnf-agent.dev', version: 'v1alpha1', namespace: ns, plural: 'vnfclusters', name: cluster })) as { status?: { members?: { pod: string }[] } };
+          return vc.status?.members?.some((m) => m.pod === pods[cluster]) ? true : undefined;
+        }, 30_000, `${cluster} status lists its member`, 500);
+      }
+      const user = `system:serviceaccount:${ns}:vnf-agent`;
+      const writes = readAudit(kubeconfig).filter((e) => e.user.username === user && e.objectRef?.namespace === ns && (e.responseStatus?.code ?? 0) < 300);
+      const resources = new Set(writes.map((e) => `${e.objectRef?.resource}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`));
+      assert.ok(resources.has('leases') && resources.has('vnfclusters/status'), `writes by ${user}: ${[...resources].join(', ')}`);
     });
-    await applyTwice(kubeconfig, ns, injected);
-    const core = kc.makeApiClient(CoreV1Api);
-    const ready = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-    const pods: Record<string, string> = {};
-    for (const service of ['sprout', 'bono']) {
-      const pod = await eventually(async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: `service=${service}` })).items.find(ready), 60_000, `a ready ${service} pod (its sidecar's /readyz: Kamailio answers OPTIONS)`, 500)
-        .catch(async (err: Error) => {
-          const names = (await core.listNamespacedPod({ namespace: ns, labelSelector: `service=${service}` })).items.map((p) => p.metadata?.name ?? '');
-          throw new Error(`${err.message}\n${containerLogs(kubeconfig, names)}`);
-        });
-      assert.deepEqual(pod.spec?.containers.map((c) => c.name), [service, 'vnf-agent']);
-      assert.equal(pod.spec?.serviceAccountName, 'vnf-agent');
-      pods[service] = pod.metadata?.name ?? '';
-    }
-    const leases = kc.makeApiClient(CoordinationV1Api);
-    const objects = kc.makeApiClient(CustomObjectsApi);
-    for (const cluster of ['sprout', 'bono']) {
-      await eventually(async () => ((await leases.readNamespacedLease({ name: `${cluster}-leader`, namespace: ns })).spec?.holderIdentity === pods[cluster] ? true : undefined), 30_000, `${pods[cluster]} leads ${cluster}`, 500);
-      await eventually(async () => {
-        const vc = (await objects.getNamespacedCustomObject({ group: 'vnf-agent.dev', version: 'v1alpha1', namespace: ns, plural: 'vnfclusters', name: cluster })) as { status?: { members?: { pod: string }[] } };
-        return vc.status?.members?.some((m) => m.pod === pods[cluster]) ? true : undefined;
-      }, 30_000, `${cluster} status lists its member`, 500);
-    }
-    const user = `system:serviceaccount:${ns}:vnf-agent`;
-    const writes = readAudit(kubeconfig).filter((e) => e.user.username === user && e.objectRef?.namespace === ns && (e.responseStatus?.code ?? 0) < 300);
-    const resources = new Set(writes.map((e) => `${e.objectRef?.resource}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`));
-    assert.ok(resources.has('leases') && resources.has('vnfclusters/status'), `writes by ${user}: ${[...resources].join(', ')}`);
-  });
+  }
 });

@@ -21,14 +21,27 @@ function cli(args: string[], stdin = ''): Promise<{ code: number | null; stdout:
   });
 }
 
-test('inject -f FILE prints the manifest with the sidecar in both Deployments and exits 0', async () => {
+type Doc = { kind: string; metadata: { name: string }; spec: { template?: { spec: { containers: { name: string }[]; initContainers?: { name: string }[] } } } };
+const deploymentsOf = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Doc);
+
+test('inject -f FILE prints the manifest with a native sidecar in both Deployments and exits 0', async () => {
   const r = await cli(['inject', '-f', EXAMPLE]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
-  const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: { template?: { spec: { containers: { name: string }[] } } } });
+  const docs = deploymentsOf(r.stdout);
   assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata.name}`), ['Deployment/sprout', 'Service/sprout', 'Deployment/bono', 'Service/bono']);
   for (const d of docs.filter((x) => x.kind === 'Deployment')) {
+    assert.deepEqual(d.spec.template?.spec.containers.map((c) => c.name), [d.metadata.name]);
+    assert.deepEqual(d.spec.template?.spec.initContainers?.map((c) => c.name), ['vnf-agent']);
+  }
+});
+
+test('inject --native false keeps the sidecar among the containers, for clusters before 1.29', async () => {
+  const r = await cli(['inject', '-f', EXAMPLE, '--native', 'false']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const d of deploymentsOf(r.stdout).filter((x) => x.kind === 'Deployment')) {
     assert.deepEqual(d.spec.template?.spec.containers.map((c) => c.name), [d.metadata.name, 'vnf-agent']);
+    assert.equal(d.spec.template?.spec.initContainers, undefined);
   }
 });
 
@@ -55,6 +68,7 @@ const failures: [string, string[], string, RegExp][] = [
   ['no -f', ['inject'], '', /-f FILE is required/],
   ['an unknown flag', ['inject', '-f', EXAMPLE, '--frobnicate'], '', /frobnicate/],
   ['a bad --sip-port', ['inject', '-f', EXAMPLE, '--sip-port', '99999'], '', /--sip-port must be an integer from 1 to 65535/],
+  ['a bad --native', ['inject', '-f', EXAMPLE, '--native', 'yes'], '', /--native must be true or false \(got "yes"\)/],
 ];
 for (const [name, args, stdin, message] of failures) {
   test(`inject exits 2 with a message and prints nothing on ${name}`, async () => {

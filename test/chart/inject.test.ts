@@ -32,19 +32,25 @@ spec:
   ports: [{port: 5054, protocol: UDP}]
 `;
 
-type Pod = { serviceAccountName?: string; terminationGracePeriodSeconds?: number; volumes: { name: string }[]; containers: { name: string; lifecycle?: unknown; env?: { name: string; value?: string }[] }[] };
+type Container = { name: string; lifecycle?: unknown; restartPolicy?: string; startupProbe?: unknown; env?: { name: string; value?: string }[] };
+type Pod = { serviceAccountName?: string; terminationGracePeriodSeconds?: number; volumes: { name: string }[]; containers: Container[]; initContainers?: Container[] };
 const parse = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as { kind: string; spec: { template: { metadata: { labels: Record<string, string> }; spec: Pod } } });
 const pod = (text: string, index = 0) => parse(text)[index]!.spec.template.spec;
-const env = (p: Pod, name: string) => p.containers.find((c) => c.name === 'vnf-agent')?.env?.find((e) => e.name === name)?.value;
+const sidecar = (p: Pod) => [...(p.initContainers ?? []), ...p.containers].find((c) => c.name === 'vnf-agent');
+const env = (p: Pod, name: string) => sidecar(p)?.env?.find((e) => e.name === name)?.value;
+const names = (list: Container[] | undefined) => (list ?? []).map((c) => c.name);
 
 describe('injectManifests adds the sidecar', () => {
   const cases: { name: string; input: string; options?: Partial<InjectOptions>; check: (out: string) => void }[] = [
     {
-      name: 'to a Deployment: container, drain hook on the SIP server, volumes, ServiceAccount, grace period, label',
+      name: 'to a Deployment: native sidecar, drain hook on the SIP server, volumes, ServiceAccount, grace period, label',
       input: deployment('sprout'),
       check: (out) => {
         const p = pod(out);
-        assert.deepEqual(p.containers.map((c) => c.name), ['sip', 'vnf-agent']);
+        assert.deepEqual(names(p.containers), ['sip']);
+        assert.deepEqual(names(p.initContainers), ['vnf-agent']);
+        assert.equal(p.initContainers?.[0]?.restartPolicy, 'Always');
+        assert.deepEqual(p.initContainers?.[0]?.startupProbe, { httpGet: { path: '/startupz', port: 8686 }, periodSeconds: 1, failureThreshold: 120 });
         assert.deepEqual(p.containers[0]?.lifecycle, { preStop: { httpGet: { path: '/drain?wait=true', port: 8686 } } });
         assert.deepEqual(p.volumes.map((v) => v.name), ['vnf-agent-token', 'vnf-agent-tmp', 'vnf-agent-shared']);
         assert.equal(p.serviceAccountName, 'vnf-agent');
@@ -62,8 +68,25 @@ describe('injectManifests adds the sidecar', () => {
         const p = pod(out);
         assert.equal(env(p, 'VNF_AGENT_CLUSTER'), 'core');
         assert.equal(env(p, 'VNF_AGENT_SIP_PORT'), '5052');
-        assert.equal((p.containers[1] as { image?: string }).image, 'registry.example/vnf-agent:9');
+        assert.equal((sidecar(p) as { image?: string }).image, 'registry.example/vnf-agent:9');
       },
+    },
+    {
+      name: 'with native false (clusters before 1.29): an ordinary container, no init containers',
+      input: deployment('sprout'),
+      options: { native: false },
+      check: (out) => {
+        const p = pod(out);
+        assert.deepEqual(names(p.containers), ['sip', 'vnf-agent']);
+        assert.equal(p.initContainers, undefined);
+        assert.equal(p.containers[1]?.restartPolicy, undefined);
+        assert.equal(p.containers[1]?.startupProbe, undefined);
+      },
+    },
+    {
+      name: 'after the pod\'s own init containers, which keep running first',
+      input: deployment('sprout', '\n      initContainers: [{name: setup, image: busybox:1}]'),
+      check: (out) => assert.deepEqual(names(pod(out).initContainers), ['setup', 'vnf-agent']),
     },
     {
       name: 'keeping a longer grace period, an own ServiceAccount, existing volumes and comments',
@@ -91,10 +114,13 @@ describe('injectManifests adds the sidecar', () => {
     test(c.name, () => c.check(injectManifests(c.input, { ...OPTIONS, ...c.options })));
   }
 
-  test('is idempotent: injecting its own output changes nothing', () => {
-    const once = injectManifests(`${service}---\n${deployment('sprout')}`, OPTIONS);
-    assert.equal(injectManifests(once, OPTIONS), once);
-    assert.equal(pod(once, 1).containers.filter((c) => c.name === 'vnf-agent').length, 1);
+  test('is idempotent, whatever the layout: injecting its own output changes nothing', () => {
+    for (const native of [true, false]) {
+      const once = injectManifests(`${service}---\n${deployment('sprout')}`, { ...OPTIONS, native });
+      for (const again of [true, false]) assert.equal(injectManifests(once, { ...OPTIONS, native: again }), once, `native ${native}, then ${again}`);
+      const p = pod(once, 1);
+      assert.equal([...(p.initContainers ?? []), ...p.containers].filter((c) => c.name === 'vnf-agent').length, 1);
+    }
   });
 
   test('drops empty documents, e.g. a trailing ---', () => {

@@ -9,13 +9,17 @@ const VALUES: Record<string, string[]> = {
   clearwater: ['-f', 'test/chart/values/clearwater.yaml'],
   'sprout-only': ['-f', 'test/chart/values/sprout-only.yaml'],
   monitoring: ['-f', 'test/chart/values/monitoring.yaml', ...MONITORING],
+  'no native sidecars': ['--set', 'sidecar.native=false'],
 };
 
 type Rule = { resources: string[]; resourceNames?: string[] };
 const rulesOf = (role: Manifest) => role.rules as Rule[];
 type Container = { name: string; env?: { name: string; value?: string }[]; [k: string]: unknown };
-const podSpec = (d: Manifest) => (d.spec as { template: { spec: Record<string, unknown> & { containers: Container[] } } }).template.spec;
-const sidecarOf = (d: Manifest) => podSpec(d).containers.find((c) => c.name === 'vnf-agent');
+const podSpec = (d: Manifest) => (d.spec as { template: { spec: Record<string, unknown> & { containers: Container[]; initContainers?: Container[] } } }).template.spec;
+/** Every container of the pod: init containers (a native sidecar among them) and app containers. */
+const allContainers = (d: Manifest) => [...(podSpec(d).initContainers ?? []), ...podSpec(d).containers];
+const sidecarOf = (d: Manifest) => allContainers(d).find((c) => c.name === 'vnf-agent');
+const names = (list: Container[] | undefined) => (list ?? []).map((c) => c.name);
 const envOf = (c: Container | undefined) => Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value ?? 'fieldRef']));
 
 describe('helm lint and template', { timeout: 120_000 }, () => {
@@ -38,7 +42,7 @@ describe('helm lint and template', { timeout: 120_000 }, () => {
         assert.equal(env.VNF_AGENT_TOKEN_FILE, '/var/run/secrets/vnf-agent/token');
         assert.equal(podSpec(d).serviceAccountName !== undefined, true);
         assert.equal(d.spec && (d.spec as { replicas?: number }).replicas, undefined, 'replicas belong to the elected sidecar');
-        for (const c of podSpec(d).containers) {
+        for (const c of [...podSpec(d).containers, sidecar]) {
           assert.deepEqual((c.lifecycle as { preStop: unknown }).preStop, { httpGet: { path: '/drain?wait=true', port: 8686 } }, `${c.name} drains first`);
         }
         const cluster = find(docs, 'VnfCluster', d.metadata.name);
@@ -61,6 +65,20 @@ describe('helm lint and template', { timeout: 120_000 }, () => {
     assert.equal(docs.some((d) => d.kind === 'ServiceMonitor'), false, 'no ServiceMonitor by default');
   });
 
+  test('default values: each sidecar reads its Kamailio\'s calls in flight over JSON-RPC on the pod\'s loopback listener', async () => {
+    const docs = objects(await template(CHART));
+    for (const [workload, port] of [['sprout', 5054], ['bono', 5060]] as const) {
+      const d = find(docs, 'Deployment', `sip-vnf-agent-${workload}`);
+      const env = envOf(sidecarOf(d));
+      assert.equal(env.VNF_AGENT_SIGNAL_SOURCES, 'sip-options,socket,kamailio', workload);
+      assert.equal(env.VNF_AGENT_SIGNAL_KAMAILIO_RPC_URL, `http://127.0.0.1:${port}/RPC`, workload);
+      const sip = podSpec(d).containers.find((c) => c.name === 'sip');
+      assert.ok((sip?.args as string[]).includes(`tcp:127.0.0.1:${port}`), `${workload}'s Kamailio listens where the sidecar asks`);
+      const cfg = (find(docs, 'ConfigMap', `sip-vnf-agent-${workload}`).data as Record<string, string>)['kamailio.cfg'] ?? '';
+      for (const module of ['dialog', 'xhttp', 'jsonrpcs']) assert.match(cfg, new RegExp(`loadmodule "${module}\\.so"`), `${workload} loads ${module}`);
+    }
+  });
+
   test('the sidecar runs as 65532 with a read-only root, no privileges and the sized resources', async () => {
     const sidecar = sidecarOf(find(objects(await template(CHART)), 'Deployment', 'sip-vnf-agent-sprout'));
     assert.deepEqual(sidecar?.securityContext, {
@@ -71,14 +89,52 @@ describe('helm lint and template', { timeout: 120_000 }, () => {
     assert.ok((sidecar?.volumeMounts as { mountPath: string }[]).some((m) => m.mountPath === '/tmp'));
   });
 
-  test('the chart and `vnf-agent inject` build the same sidecar container', async () => {
-    const fromChart = sidecarOf(find(objects(await template(CHART)), 'Deployment', 'sip-vnf-agent-bono'));
-    const env = (fromChart?.env ?? []).filter((e) => !e.name.startsWith('VNF_AGENT_PEERS_'));
-    const fromInject = sidecarContainer({
-      cluster: 'sip-vnf-agent-bono', image: 'vnf-agent:0.1.0', sipPort: 5060, httpPort: 8686,
-      tokenSecret: 'x', drainTimeoutSeconds: 120, shutdownTimeoutSeconds: 10,
+  for (const native of [true, false]) {
+    test(`the chart and \`vnf-agent inject\` build the same sidecar container (native ${native})`, async () => {
+      const fromChart = sidecarOf(find(objects(await template(CHART, ['--set', `sidecar.native=${native}`])), 'Deployment', 'sip-vnf-agent-bono'));
+      // The workload's agentEnv (peer file, Kamailio signal) is the chart's values, not part of the container.
+      const env = (fromChart?.env ?? []).filter((e) => !/^VNF_AGENT_(PEERS|SIGNAL)_/.test(e.name));
+      const fromInject = sidecarContainer({
+        cluster: 'sip-vnf-agent-bono', image: 'vnf-agent:0.1.0', sipPort: 5060, httpPort: 8686,
+        tokenSecret: 'x', drainTimeoutSeconds: 120, shutdownTimeoutSeconds: 10, native,
+      });
+      assert.deepEqual({ ...fromChart, env }, fromInject);
     });
-    assert.deepEqual({ ...fromChart, env }, fromInject);
+  }
+
+  test('default values: the sidecar is a native sidecar, whose startup probe (not readiness) holds the SIP server', async () => {
+    const docs = objects(await template(CHART));
+    for (const workload of ['sprout', 'bono']) {
+      const spec = podSpec(find(docs, 'Deployment', `sip-vnf-agent-${workload}`));
+      assert.deepEqual(names(spec.initContainers), ['vnf-agent'], workload);
+      assert.deepEqual(names(spec.containers), ['sip'], workload);
+      const sidecar = spec.initContainers?.[0];
+      assert.equal(sidecar?.restartPolicy, 'Always');
+      assert.deepEqual(sidecar?.startupProbe, { httpGet: { path: '/startupz', port: 8686 }, periodSeconds: 1, failureThreshold: 120 });
+      assert.equal((sidecar?.readinessProbe as { httpGet: { path: string } }).httpGet.path, '/readyz', 'readiness stays a readiness probe');
+    }
+  });
+
+  test('sidecar.native=false: the sidecar is an ordinary container, and an init container leaves Bono an empty peer file first', async () => {
+    const docs = objects(await template(CHART, ['--set', 'sidecar.native=false']));
+    const bono = podSpec(find(docs, 'Deployment', 'sip-vnf-agent-bono'));
+    assert.deepEqual(names(bono.containers), ['sip', 'vnf-agent']);
+    assert.equal(bono.containers[1]?.restartPolicy, undefined);
+    assert.equal(bono.containers[1]?.startupProbe, undefined);
+    assert.deepEqual(names(bono.initContainers), ['vnf-agent-peers-file']);
+    const init = bono.initContainers?.[0];
+    assert.equal(envOf(init).VNF_AGENT_PEERS_FILE, envOf(bono.containers[1]).VNF_AGENT_PEERS_FILE, 'the file the sidecar writes');
+    assert.deepEqual(init?.volumeMounts, [{ name: 'vnf-agent-shared', mountPath: '/var/run/vnf-agent' }]);
+    assert.equal(init?.image, 'vnf-agent:0.1.0');
+    const sprout = podSpec(find(docs, 'Deployment', 'sip-vnf-agent-sprout'));
+    assert.equal(sprout.initContainers, undefined, 'Sprout reads no peer file');
+  });
+
+  test('native sidecars on a cluster before 1.29 are refused with the way out; sidecar.native=false renders there', async () => {
+    const r = await helm('template', 'sip', CHART, '--kube-version', '1.28.9');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /sidecar\.native needs native sidecar containers \(Kubernetes 1\.29 or later\) and this cluster is v1\.28\.9: set sidecar\.native=false/);
+    await template(CHART, ['--kube-version', '1.28.9', '--set', 'sidecar.native=false']);
   });
 
   test('sprout-only values: existing Secret and ServiceAccount are used, not created; RBAC names only Sprout', async () => {
@@ -155,14 +211,16 @@ describe('the consumer chart injects the sidecar with the vnf-agent.sidecar temp
     assert.equal(lint.code, 0, lint.stdout + lint.stderr);
     const docs = objects(await template(dir, [], 'edge'));
     const d = find(docs, 'Deployment', 'edge-proxy');
+    assert.deepEqual(names(podSpec(d).initContainers), ['vnf-agent'], 'a native sidecar');
+    assert.equal(sidecarOf(d)?.restartPolicy, 'Always');
     const env = envOf(sidecarOf(d));
     assert.equal(env.VNF_AGENT_CLUSTER, 'edge-proxy');
     assert.equal(env.VNF_AGENT_SIP_PORT, '5060');
     assert.equal(podSpec(d).serviceAccountName, 'consumer-agent');
     assert.ok(find(docs, 'ServiceAccount', 'consumer-agent'));
     assert.ok(find(docs, 'Secret', 'consumer-agent-token'));
-    const names = (podSpec(d).volumes as { name: string }[]).map((v) => v.name);
-    assert.deepEqual(names, ['vnf-agent-token', 'vnf-agent-tmp', 'vnf-agent-shared']);
+    const volumes = (podSpec(d).volumes as { name: string }[]).map((v) => v.name);
+    assert.deepEqual(volumes, ['vnf-agent-token', 'vnf-agent-tmp', 'vnf-agent-shared']);
     const rules = rulesOf(find(docs, 'Role', 'consumer-agent'));
     assert.deepEqual(rules.find((r) => r.resources[0] === 'deployments/scale')?.resourceNames, ['edge-proxy']);
     assert.equal(docs.some((x) => x.kind === 'Deployment' && x.metadata.name !== 'edge-proxy'), false, 'the dependency renders no workloads');

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually, freePort, runAgent, startAgent } from '../support/process.js';
 
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
@@ -72,6 +74,23 @@ test('a valid run serves /livez and /metrics and exits 0 on SIGTERM', async () =
   const r = await agent.exited(10_000);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /"msg":"Stopped vnf-agent"/);
+});
+
+test('with a peer file configured, /startupz is 503 until the file exists (the native sidecar\'s startupProbe)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vnf-startupz-'));
+  const file = join(dir, 'dispatcher.list');
+  const { agent, port } = await startServing({ VNF_AGENT_PEERS_RENDERER: 'kamailio-dispatcher', VNF_AGENT_PEERS_FILE: file });
+  try {
+    const first = await fetch(`http://127.0.0.1:${port}/startupz`);
+    assert.equal(first.status, 503);
+    assert.match(await first.text(), /"name":"peers-file","ok":false/);
+    writeFileSync(file, '# written\n');
+    assert.equal((await fetch(`http://127.0.0.1:${port}/startupz`)).status, 200);
+  } finally {
+    agent.child.kill('SIGTERM');
+    await agent.exited(10_000);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('SIGINT stops gracefully as well', async () => {

@@ -14,7 +14,7 @@ import type { ScaleControl, ScaleState } from '../../agent/http/routes/scale.js'
 import type { LoadSample } from '../../agent/signals/sample.js';
 import { memorySink, type MemorySink } from '../support/log-sink.js';
 
-export const ROUTES = ['/livez', '/readyz', '/load', '/status', '/metrics', '/drain', '/scale'] as const;
+export const ROUTES = ['/livez', '/startupz', '/readyz', '/load', '/status', '/metrics', '/drain', '/scale'] as const;
 
 /** Reads the token file the way the sidecar does (agent/run.ts). */
 const fileReader = {

@@ -16,6 +16,8 @@ export interface SippLoad {
   readonly holdMs: number;
   /** Where SIPp logs every unexpected message (-trace_err), so a failed call shows what it got back. */
   readonly errorFile?: string;
+  /** A scenario file (-sf) instead of the built-in uac; it must keep uac's INVITE, ACK, pause, BYE shape. */
+  readonly scenarioFile?: string;
 }
 
 export interface Sipp {
@@ -26,13 +28,14 @@ export interface Sipp {
 }
 
 /**
- * SIPp's built-in `uac` scenario (INVITE, ACK, pause, BYE) at a fixed rate.
+ * SIPp's built-in `uac` scenario (INVITE, ACK, pause, BYE), or `scenarioFile`, at a fixed rate.
  * It is bounded in calls and time; exit code 1 only means some calls failed
  * (for example on a 503), which overload tests expect.
  */
 export async function startSippUac(load: SippLoad): Promise<Sipp> {
   const port = await freePort(load.localHost);
-  const args = ['-sn', 'uac', load.target, '-s', 'load', '-i', load.localHost, '-p', String(port), '-r', String(load.rate),
+  const scenario = load.scenarioFile === undefined ? ['-sn', 'uac'] : ['-sf', load.scenarioFile];
+  const args = [...scenario, load.target, '-s', 'load', '-i', load.localHost, '-p', String(port), '-r', String(load.rate),
     '-l', String(Math.max(10, load.rate * 4)), '-m', String(load.calls), '-d', String(load.holdMs), '-nostdin', '-timeout', '60s', '-timeout_error',
     ...(load.errorFile ? ['-trace_err', '-error_file', load.errorFile] : [])];
   const proc = startProcess(SIPP_BIN, args, { PATH: process.env.PATH ?? '/usr/bin:/bin' });

@@ -6,12 +6,13 @@ import { createRegistry } from '../../agent/metrics/registry.js';
 import { createLogger } from '../../agent/log/logger.js';
 import { memorySink } from '../support/log-sink.js';
 
-function server(liveness = new HealthChecks()) {
+function server(liveness = new HealthChecks(), startup?: HealthChecks) {
   const sink = memorySink();
   const app = buildServer({
     logger: createLogger({ level: 'info', destination: sink }),
     registry: createRegistry({ version: '1.2.3', nodeVersion: 'v20.0.0' }),
     liveness,
+    ...(startup ? { startup } : {}),
   });
   return { app, sink };
 }
@@ -21,6 +22,26 @@ test('GET /livez is 200 with no failing checks', async () => {
   const res = await app.inject({ method: 'GET', url: '/livez' });
   assert.equal(res.statusCode, 200);
   assert.deepEqual(res.json(), { status: 'ok', checks: [] });
+});
+
+test('GET /startupz is 200 once the server answers when nothing else must hold first', async () => {
+  const { app } = server();
+  const res = await app.inject({ method: 'GET', url: '/startupz' });
+  assert.equal(res.statusCode, 200);
+  assert.deepEqual(res.json(), { status: 'ok', checks: [] });
+});
+
+test('GET /startupz is 503 naming the startup check that does not hold yet, then 200', async () => {
+  let written = false;
+  const startup = new HealthChecks();
+  startup.add('peers-file', () => (written ? undefined : 'not written yet'));
+  const { app } = server(new HealthChecks(), startup);
+  const before = await app.inject({ method: 'GET', url: '/startupz' });
+  assert.equal(before.statusCode, 503);
+  assert.deepEqual(before.json(), { status: 'failed', checks: [{ name: 'peers-file', ok: false, reason: 'not written yet' }] });
+  written = true;
+  assert.equal((await app.inject({ method: 'GET', url: '/startupz' })).statusCode, 200);
+  assert.equal((await app.inject({ method: 'GET', url: '/livez' })).statusCode, 200, 'startup checks are not liveness checks');
 });
 
 test('GET /livez is 503 naming the failing check and its reason', async () => {

@@ -4,7 +4,10 @@ depend on vnf-agent and inject the sidecar into their own pods (see README.md, "
 sidecar into your own chart"). Every template takes a dict, never the root context, so it
 renders the same from any chart. `vnf-agent inject` (agent/inject/) builds the same container.
 
-  vnf-agent.sidecar             the container (a list item; use under `containers:`)
+  vnf-agent.sidecar             the container (a list item; under `initContainers:` with native=true,
+                                else under `containers:`)
+  vnf-agent.peersFileInit       without native sidecars: an init container that leaves an empty
+                                peer file for the SIP server (use under `initContainers:`)
   vnf-agent.sidecarVolumes      its volumes (list items; use under `volumes:`)
   vnf-agent.drainPreStop        the preStop hook for the SIP server container
   vnf-agent.sharedVolumeMount   the SIP server's mount of the folder the sidecar writes peers to
@@ -22,16 +25,27 @@ vnf-agent.sidecar parameters (dict):
   resources               requests 50m/192Mi, limits 500m/256Mi
   livenessProbe           {periodSeconds, timeoutSeconds, failureThreshold}
   readinessProbe          {periodSeconds, timeoutSeconds, failureThreshold}
+  native                  false     true: a native sidecar (Kubernetes 1.29+), placed under
+                                    `initContainers:`: restartPolicy Always, and a startupProbe on
+                                    GET /startupz, so the kubelet starts the SIP server only once the
+                                    peer file is written, and stops the sidecar after it. The default
+                                    is false because the caller chooses the list it is included in.
+  startupProbe            {periodSeconds: 1, failureThreshold: 120} (native only)
 */ -}}
 {{- define "vnf-agent.sidecar" -}}
 {{- $httpPort := int (default 8686 .httpPort) }}
 {{- $live := default dict .livenessProbe }}
 {{- $ready := default dict .readinessProbe }}
+{{- $startup := default dict .startupProbe }}
 {{- $resources := default (dict "requests" (dict "cpu" "50m" "memory" "192Mi") "limits" (dict "cpu" "500m" "memory" "256Mi")) .resources -}}
 - name: vnf-agent
   image: {{ required "vnf-agent.sidecar: image is required" .image | quote }}
   imagePullPolicy: {{ default "IfNotPresent" .pullPolicy }}
   args: ["run"]
+  {{- if .native }}
+  # A native sidecar: it runs beside the SIP server for the pod's life, starts before it and stops after it.
+  restartPolicy: Always
+  {{- end }}
   ports:
     - name: agent-http
       containerPort: {{ $httpPort }}
@@ -62,6 +76,15 @@ vnf-agent.sidecar parameters (dict):
     - name: {{ $name }}
       value: {{ $value | toString | quote }}
     {{- end }}
+  {{- if .native }}
+  # The SIP server starts once this passes: when the sidecar writes a peer file, once it has (a
+  # Kamailio dispatcher exits at start without its list). Not /readyz: a Bono is ready only after
+  # its SIP server has loaded the peers, so waiting for that would never start the SIP server.
+  startupProbe:
+    httpGet: {path: /startupz, port: {{ $httpPort }}}
+    periodSeconds: {{ default 1 $startup.periodSeconds }}
+    failureThreshold: {{ default 120 $startup.failureThreshold }}
+  {{- end }}
   livenessProbe:
     httpGet: {path: /livez, port: {{ $httpPort }}}
     periodSeconds: {{ default 10 $live.periodSeconds }}
@@ -72,7 +95,8 @@ vnf-agent.sidecar parameters (dict):
     periodSeconds: {{ default 5 $ready.periodSeconds }}
     timeoutSeconds: {{ default 2 $ready.timeoutSeconds }}
     failureThreshold: {{ default 2 $ready.failureThreshold }}
-  # The sidecar stops last: it must keep answering the SIP server's drain until it ends.
+  # The drain starts at once on pod deletion, whichever hook comes first (both containers have it);
+  # the sidecar must keep answering the SIP server's hook until the drain ends.
   lifecycle:
     {{- include "vnf-agent.drainPreStop" (dict "httpPort" $httpPort) | nindent 4 }}
   resources:
@@ -89,6 +113,37 @@ vnf-agent.sidecar parameters (dict):
   volumeMounts:
     - {name: vnf-agent-token, mountPath: /var/run/secrets/vnf-agent, readOnly: true}
     - {name: vnf-agent-tmp, mountPath: /tmp}
+    - {name: vnf-agent-shared, mountPath: /var/run/vnf-agent}
+{{- end }}
+
+{{- /*
+vnf-agent.peersFileInit: for clusters without native sidecars (Kubernetes < 1.29), where the
+sidecar is an ordinary container started beside the SIP server: this init container runs first
+and leaves an empty peer file (it never overwrites one), so a SIP server that reads the file at
+start finds a valid, empty peer set. The sidecar then writes the real one and reloads the server.
+It uses the sidecar's image, whose node runs the one line (no shell needed).
+Parameters (dict): file (required; under /var/run/vnf-agent), image (required), pullPolicy.
+*/ -}}
+{{- define "vnf-agent.peersFileInit" -}}
+- name: vnf-agent-peers-file
+  image: {{ required "vnf-agent.peersFileInit: image is required" .image | quote }}
+  imagePullPolicy: {{ default "IfNotPresent" .pullPolicy }}
+  command: ["node", "-e", "require('node:fs').appendFileSync(process.env.VNF_AGENT_PEERS_FILE, '')"]
+  env:
+    - name: VNF_AGENT_PEERS_FILE
+      value: {{ required "vnf-agent.peersFileInit: file is required" .file | quote }}
+  resources:
+    requests: {cpu: 10m, memory: 32Mi}
+    limits: {cpu: 100m, memory: 128Mi}
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 65532
+    runAsGroup: 65532
+    readOnlyRootFilesystem: true
+    allowPrivilegeEscalation: false
+    capabilities: {drop: [ALL]}
+    seccompProfile: {type: RuntimeDefault}
+  volumeMounts:
     - {name: vnf-agent-shared, mountPath: /var/run/vnf-agent}
 {{- end }}
 

@@ -10,7 +10,12 @@ import type { ImageRunner } from './runner.js';
  * `args` become the process arguments.
  */
 export const defaultRunners: Readonly<Record<string, ImageRunner>> = {
-  'vnf-agent': (c) => ({ command: process.execPath, args: [resolve('dist/agent/main.js'), ...(c.args ?? ['run'])] }),
+  // A container command replaces the image's entrypoint (node main.js), as in a real runtime; its
+  // node is this one (the chart's vnf-agent-peers-file init container runs `node -e`).
+  'vnf-agent': (c) =>
+    c.command?.[0] === 'node'
+      ? { command: process.execPath, args: [...c.command.slice(1), ...(c.args ?? [])] }
+      : { command: process.execPath, args: [resolve('dist/agent/main.js'), ...(c.args ?? ['run'])] },
   node: (c) => ({ command: process.execPath, args: [...(c.command?.slice(1) ?? []), ...(c.args ?? [])] }),
   sipp: (c) => ({ command: '/usr/bin/sipp', args: c.args ?? [] }),
   kamailio: (c) => ({ command: KAMAILIO_BIN, args: (c.args ?? []).map(imageConfig) }),

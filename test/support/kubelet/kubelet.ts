@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
@@ -6,8 +6,9 @@ import { ResilientWatch } from '../../../agent/kube/watch.js';
 import { callOptions, PatchStrategy } from '../../../agent/kube/request.js';
 import { systemClock } from '../../../agent/clock/clock.js';
 import { preparePodFiles } from './pod-files.js';
-import { repository, startContainers, stopContainers, type ImageRunner, type RunningContainer } from './runner.js';
-import { probeReady } from './probes.js';
+import { repository, startContainer, stopContainers, type ImageRunner, type RunningContainer } from './runner.js';
+import { httpProbe, isSidecar, probeReady, probedContainers } from './probes.js';
+import { startInOrder } from './pod-start.js';
 
 export interface KubeletOptions {
   readonly kubeConfig: KubeConfig;
@@ -31,9 +32,12 @@ interface PodState {
 /**
  * A simulated kubelet for the real control plane: binds pending pods to one
  * fake node, gives each its own loopback IP, runs its containers as local
- * processes (when an image runner is registered), reports readiness from the
- * pod's readiness probe, and on deletion runs the preStop hook, stops the
- * processes (SIGTERM, then SIGKILL after the grace period) and removes the pod.
+ * processes (when an image runner is registered; init containers first, a
+ * native sidecar's startup probe gating what follows: pod-start.ts), reports
+ * readiness from the readiness probes (native sidecars' included), and on
+ * deletion runs the preStop hooks, stops the processes (SIGTERM, then SIGKILL
+ * after the grace period; native sidecars after the app containers) and
+ * removes the pod. It never restarts a container.
  */
 export class SimulatedKubelet {
   readonly nodeName: string;
@@ -123,14 +127,26 @@ export class SimulatedKubelet {
     if (pod.spec.nodeName !== this.nodeName || this.#pods.has(key)) return;
     const state: PodState = { ip: this.#allocateIp(), containers: [], ready: undefined, forcedNotReady: false, probing: false, stopping: false };
     this.#pods.set(key, state);
-    const hasProbe = pod.spec.containers.some((c) => c.readinessProbe?.httpGet);
+    const hasProbe = probedContainers(pod).some((c) => c.readinessProbe?.httpGet);
     await this.#writeStatus(pod, state, !hasProbe);
     const running = { ...pod, status: { ...pod.status, podIP: state.ip, hostIP: '127.0.0.1' } };
     const runners = this.o.runners ?? {};
-    const runs = pod.spec.containers.some((c) => runners[repository(c.image ?? '')]);
+    const runs = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].some((c) => runners[repository(c.image ?? '')]);
     const files = runs ? await preparePodFiles(this.o.kubeConfig, running, join(this.#logDir, name), state.ip) : undefined;
-    if (state.stopping) return;
-    state.containers = startContainers(running, runners, this.#logDir, files);
+    // Not awaited: a sidecar's startup probe may take a while, and the pod's queue must stay free for its deletion.
+    void startInOrder(running, {
+      start: (c) => {
+        const started = startContainer(running, c, runners, this.#logDir, files);
+        if (started) state.containers.push({ ...started, sidecar: isSidecar(c) });
+        return started;
+      },
+      probe: (probe) => httpProbe(probe, state.ip),
+      stopping: () => state.stopping,
+      probeEveryMs: Math.min(this.o.probePeriodMs ?? 500, 500),
+    }).then((why) => {
+      // The pod's log folder tells a failing test why its app containers never started.
+      if (why) appendFileSync(join(this.#logDir, `${name}.kubelet.log`), `${new Date().toISOString()} ${why}\n`);
+    });
   }
 
   async #terminate(key: string, pod: V1Pod): Promise<void> {
@@ -138,8 +154,13 @@ export class SimulatedKubelet {
     if (state && !state.stopping) {
       state.stopping = true;
       const graceMs = (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+      const started = performance.now();
       await this.#preStop(pod, state).catch(() => undefined);
-      await stopContainers(state.containers, graceMs);
+      // App containers first; native sidecars after them, last started first stopped (KEP-753).
+      await stopContainers(state.containers.filter((c) => !c.sidecar), graceMs);
+      for (const sidecar of state.containers.filter((c) => c.sidecar).reverse()) {
+        await stopContainers([sidecar], Math.max(2_000, graceMs - (performance.now() - started)));
+      }
     }
     await this.#core
       .deleteNamespacedPod({ name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', gracePeriodSeconds: 0 })
@@ -147,7 +168,7 @@ export class SimulatedKubelet {
   }
 
   async #preStop(pod: V1Pod, state: PodState): Promise<void> {
-    for (const c of pod.spec?.containers ?? []) {
+    for (const c of probedContainers(pod)) {
       const hook = c.lifecycle?.preStop?.httpGet;
       if (!hook) continue;
       const port = typeof hook.port === 'number' ? hook.port : Number(hook.port);
@@ -182,6 +203,13 @@ export class SimulatedKubelet {
             containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
               name: c.name, image: c.image ?? '', imageID: '', ready, restartCount: 0, started: true, state: { running: { startedAt: now } },
             })),
+            // Approximate, like the rest: native sidecars run, regular init containers have completed.
+            ...(pod.spec?.initContainers?.length ? {
+              initContainerStatuses: pod.spec.initContainers.map((c) => ({
+                name: c.name, image: c.image ?? '', imageID: '', restartCount: 0,
+                ...(isSidecar(c) ? { ready, started: true, state: { running: { startedAt: now } } } : { ready: true, started: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } }),
+              })),
+            } : {}),
           },
         },
       },

@@ -11,29 +11,32 @@ export type ImageRunner = (container: V1Container, pod: V1Pod) => { command: str
 export interface RunningContainer {
   readonly name: string;
   readonly child: ChildProcess;
+  /** A native sidecar (init container with restartPolicy Always): stopped after the app containers. */
+  readonly sidecar?: boolean;
 }
 
-/** Starts every container of a pod whose image has a runner; logs go to logDir/<pod>.<container>.log; `files` stands in for mounts. */
+/** Starts every app container of a pod whose image has a runner (init containers: see pod-start.ts). */
 export function startContainers(pod: V1Pod, runners: Readonly<Record<string, ImageRunner>>, logDir: string, files?: PodFiles): RunningContainer[] {
-  const started: RunningContainer[] = [];
-  for (const container of pod.spec?.containers ?? []) {
-    const runner = runners[repository(container.image ?? '')];
-    if (!runner) continue;
-    // Only what the container says is seen through its mounts; the runner's own host paths are not.
-    const localize = (text: string) => (files ? files.localize(container, text) : text);
-    const env = { ...files?.env, ...Object.fromEntries(Object.entries(resolveEnv(pod, container)).map(([k, v]) => [k, localize(v)])) };
-    const seen = (list: string[] | undefined) => list?.map((a) => localize(expand(a, env)));
-    const spec = runner({ ...container, ...(container.command ? { command: seen(container.command) } : {}), ...(container.args ? { args: seen(container.args) } : {}) }, pod);
-    const args = spec.args.map((a) => expand(a, env));
-    const log = createWriteStream(join(logDir, `${pod.metadata?.name ?? 'pod'}.${container.name}.log`), { flags: 'a' });
-    const child = spawn(spec.command, args, { env: { PATH: process.env.PATH ?? '', ...spec.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    // Two streams feed one file: neither may end it, the exit does.
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
-    child.on('close', () => log.end());
-    started.push({ name: container.name, child });
-  }
-  return started;
+  return (pod.spec?.containers ?? []).flatMap((c) => startContainer(pod, c, runners, logDir, files) ?? []);
+}
+
+/** Starts one container when its image has a runner; logs go to logDir/<pod>.<container>.log; `files` stands in for mounts. */
+export function startContainer(pod: V1Pod, container: V1Container, runners: Readonly<Record<string, ImageRunner>>, logDir: string, files?: PodFiles): RunningContainer | undefined {
+  const runner = runners[repository(container.image ?? '')];
+  if (!runner) return undefined;
+  // Only what the container says is seen through its mounts; the runner's own host paths are not.
+  const localize = (text: string) => (files ? files.localize(container, text) : text);
+  const env = { ...files?.env, ...Object.fromEntries(Object.entries(resolveEnv(pod, container)).map(([k, v]) => [k, localize(v)])) };
+  const seen = (list: string[] | undefined) => list?.map((a) => localize(expand(a, env)));
+  const spec = runner({ ...container, ...(container.command ? { command: seen(container.command) } : {}), ...(container.args ? { args: seen(container.args) } : {}) }, pod);
+  const args = spec.args.map((a) => expand(a, env));
+  const log = createWriteStream(join(logDir, `${pod.metadata?.name ?? 'pod'}.${container.name}.log`), { flags: 'a' });
+  const child = spawn(spec.command, args, { env: { PATH: process.env.PATH ?? '', ...spec.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Two streams feed one file: neither may end it, the exit does.
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  child.on('close', () => log.end());
+  return { name: container.name, child };
 }
 
 /** `registry/name:tag` -> `name`: runners are chosen by image name, whatever the tag. */

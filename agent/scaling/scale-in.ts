@@ -11,7 +11,11 @@ import type { Decision, MemberSample } from './types.js';
 import { describeError, fenced, type ScaleReading, type ScaleTarget } from './scaler-ports.js';
 
 export const DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
-/** The lowest int32: the ReplicaSet removes this pod first among equals (kubernetes.md §4.3). */
+/**
+ * Below any cost an operator sets (the annotation must parse as an int32; this is one above its
+ * minimum): when the Deployment shrinks, the ReplicaSet controller removes the pod with the lowest
+ * deletion cost first among pods equally far along (scheduled, running and ready alike).
+ */
 export const LOWEST_DELETION_COST = '-2147483647';
 
 /** The port to a victim's drain routes (POST /drain with the shared bearer token, GET /drain). */

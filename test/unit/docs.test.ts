@@ -38,3 +38,9 @@ test('every relative link in the markdown docs leads to a file or folder of the 
   }
   assert.deepEqual(broken, []);
 });
+
+test('the examples (manifests and the consumer chart) leave spec.replicas to the leader, as the chart does', () => {
+  for (const path of tracked.filter((p) => /^(?:charts\/)?examples\//.test(p) && /\.ya?ml$/.test(p))) {
+    assert.doesNotMatch(readFileSync(path, 'utf8'), /^\s+replicas:/m, `${path}: a replicas field resets the leader's count on every kubectl apply`);
+  }
+});

@@ -5,7 +5,7 @@ import { ROUTES } from './server-fixture.js';
 
 /**
  * Input generators shared by the bounded fuzz tests (test/fuzz/) and the 100k
- * runs (bench/fuzz-*.ts). They mix the well-formed (so the fuzzer gets past
+ * runs (npm run fuzz: bench/fuzz*.ts). They mix the well-formed (so the fuzzer gets past
  * auth and parsing) with the hostile (wrong types, odd URLs, huge bodies).
  */
 export const FUZZ_TOKEN = 'fuzz-token-6f1c2b9a7e';

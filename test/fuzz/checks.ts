@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import Value from 'typebox/value';
 import { ConfigError, ConfigSchema, loadConfig, type ConfigSources } from '../../agent/config/index.js';
 import { FORWARDED_HEADER } from '../../agent/http/routes/scale.js';
+import type { ParsedMessage } from '../../agent/signals/sip/message.js';
 import type { Fixture } from './server-fixture.js';
 import type { FuzzRequest } from './arbitraries.js';
 import { fromSidecar, type LeaderAnswer } from './biting-leader.js';
@@ -120,9 +121,10 @@ export function checkConfig(sources: ConfigSources): string | undefined {
  * sidecar's answer is relayed exactly, anything else is a 502 whose reason
  * names the leader; requests it never forwarded keep the usual invariants.
  */
-export async function checkBitten(follower: Fixture, r: FuzzRequest, a: LeaderAnswer, wasForwarded: () => boolean): Promise<string | undefined> {
+export async function checkBitten(follower: Fixture, r: FuzzRequest, a: LeaderAnswer, wasForwarded: () => boolean, onStatus?: (status: number) => void): Promise<string | undefined> {
   const res = await send(follower, r);
   if (typeof res === 'string') return res;
+  onStatus?.(res.statusCode);
   if (!wasForwarded()) return judge(follower, r, res);
   const where = `${String(r.method)} ${r.url.slice(0, 80)} answered ${JSON.stringify(a).slice(0, 200)} by the leader's address -> ${res.statusCode} ${res.body.slice(0, 200)}`;
   const parsed = (text: string): string => {
@@ -139,4 +141,13 @@ export async function checkBitten(follower: Fixture, r: FuzzRequest, a: LeaderAn
   // A HEAD answer has no body to name anyone.
   const named = r.method === 'HEAD' || /"reason":"(?:the leader sprout-1 at 127\.0\.0\.1 answered|could not reach the leader sprout-1)/.test(res.body);
   return res.statusCode === 502 && named ? undefined : `${where}: not a sidecar's answer, yet not a 502 naming the leader`;
+}
+
+/** A parsed SIP message the prober may act on: a response has a real status code, Call-ID, branch and Retry-After. */
+export function sipParseProblem(parsed: ParsedMessage): string | undefined {
+  if (parsed.kind !== 'response') return undefined;
+  if (!(Number.isInteger(parsed.statusCode) && parsed.statusCode >= 100 && parsed.statusCode <= 699)) return `status ${parsed.statusCode}`;
+  if (parsed.callId.length === 0 || parsed.branch.length === 0) return 'a response without Call-ID or branch';
+  if (!(parsed.retryAfterS === undefined || (Number.isInteger(parsed.retryAfterS) && parsed.retryAfterS >= 0))) return `Retry-After ${parsed.retryAfterS}`;
+  return undefined;
 }

@@ -1,32 +1,64 @@
 import fc from 'fast-check';
-import { FUZZ_TOKEN, httpRequest } from '../test/fuzz/arbitraries.js';
-import { checkHttp, serverFailures } from '../test/fuzz/checks.js';
+import { FUZZ_TOKEN, httpRequest, scaleRequest } from '../test/fuzz/arbitraries.js';
+import { bitingLeader, fromSidecar, leaderAnswer } from '../test/fuzz/biting-leader.js';
+import { checkBitten, checkForwarded, checkHttp, serverFailures } from '../test/fuzz/checks.js';
+import { follower, forwardPair } from '../test/fuzz/forward-fixture.js';
 import { fixture } from '../test/fuzz/server-fixture.js';
+import { Tally, type SurfaceResult } from './fuzz-surface.js';
 
 /**
- * 100k fuzzed requests (--runs N, --seed S) against buildServer with the real
- * token source, drainer, checks and registry (the bounded version is
- * test/fuzz/http-fuzz.test.ts). Prints the status codes seen and any failure;
- * exits 1 on a crash, a 5xx or an error without a reason.
+ * The HTTP surfaces at full size (the bounded versions are
+ * test/fuzz/http-fuzz.test.ts and http-forward-fuzz.test.ts), with the same
+ * generators and checks: the leader's routes through inject; a follower
+ * whose /scale is forwarded over HTTP to a real leader sidecar; a follower
+ * whose leader's address answers scripted garbage. 5xx lines in the servers'
+ * logs count as failures too.
  */
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const runs = arg('runs', 100_000);
-const seed = arg('seed', 1);
-const f = fixture({ token: FUZZ_TOKEN, level: 'warn' });
-const codes = new Map<number, number>();
-const failures: string[] = [];
-const t0 = performance.now();
-for (const r of fc.sample(httpRequest, { numRuns: runs, seed })) {
-  const problem = await checkHttp(f, r, (code) => codes.set(code, (codes.get(code) ?? 0) + 1));
-  if (problem) failures.push(problem);
+
+export async function fuzzHttpLeader(runs: number, seed: number): Promise<SurfaceResult> {
+  const f = fixture({ token: FUZZ_TOKEN, level: 'warn' });
+  const tally = new Tally();
+  try {
+    for (const r of fc.sample(httpRequest, { numRuns: runs, seed })) tally.fail(await checkHttp(f, r, (code) => tally.count(code)));
+    for (const line of serverFailures(f)) tally.fail(line);
+  } finally {
+    await f.close();
+  }
+  return tally.result('HTTP routes, leader (inject)', runs, seed);
 }
-const logged = serverFailures(f);
-const seconds = (performance.now() - t0) / 1000;
-await f.close();
-process.stdout.write(`| surface | inputs | failures | 5xx logged | seconds | status codes |\n| --- | --- | --- | --- | --- | --- |\n`);
-process.stdout.write(`| HTTP routes (inject) | ${runs} | ${failures.length} | ${logged.length} | ${seconds.toFixed(1)} | ${[...codes].sort(([a], [b]) => a - b).map(([c, n]) => `${c}:${n}`).join(' ')} |\n`);
-for (const line of [...failures, ...logged].slice(0, 20)) process.stdout.write(`${line}\n`);
-process.exit(failures.length + logged.length === 0 ? 0 : 1);
+
+export async function fuzzHttpFollower(runs: number, seed: number): Promise<SurfaceResult> {
+  const pair = await forwardPair({ token: FUZZ_TOKEN, level: 'warn' });
+  const tally = new Tally();
+  try {
+    for (const r of fc.sample(fc.oneof(httpRequest, scaleRequest), { numRuns: runs, seed })) tally.fail(await checkForwarded(pair, r, (code) => tally.count(code)));
+    for (const line of serverFailures(pair.follower, pair.leader)) tally.fail(line);
+  } finally {
+    await pair.close();
+  }
+  return tally.result('HTTP routes, follower forwarding /scale to a real leader', runs, seed, { forwarded: pair.forwarded() });
+}
+
+export async function fuzzHttpBitten(runs: number, seed: number): Promise<SurfaceResult> {
+  const leader = await bitingLeader();
+  // Short, so the answers scripted to never come cost little; the timeout path is the same.
+  const f = follower({ ip: leader.ip, port: leader.port }, { token: FUZZ_TOKEN, level: 'warn', timeoutMs: 100 });
+  const tally = new Tally();
+  const reached = { forwarded: 0, 'sidecar answers relayed': 0, 'other answers or none, made a 502': 0 };
+  try {
+    const inputs = fc.tuple(fc.oneof({ weight: 1, arbitrary: httpRequest }, { weight: 3, arbitrary: scaleRequest }), leaderAnswer);
+    for (const [r, answer] of fc.sample(inputs, { numRuns: runs, seed })) {
+      leader.script(answer);
+      const before = leader.requests();
+      tally.fail(await checkBitten(f.fixture, r, answer, () => leader.requests() > before, (code) => tally.count(code)));
+      if (leader.requests() === before) continue;
+      reached.forwarded++;
+      reached[fromSidecar(answer) ? 'sidecar answers relayed' : 'other answers or none, made a 502']++;
+    }
+    for (const line of serverFailures(f.fixture)) tally.fail(line);
+  } finally {
+    await f.fixture.close();
+    await leader.close();
+  }
+  return tally.result('HTTP /scale, follower whose leader\'s address answers scripted garbage', runs, seed, reached);
+}

@@ -1,7 +1,11 @@
 import { DRAINING_ANNOTATION, type PodFacts } from '../membership/state.js';
 
 export const DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
-/** The lowest int32: the ReplicaSet removes this pod first among equals. */
+/**
+ * Below any cost an operator sets (the annotation must parse as an int32; this is one above its
+ * minimum): when the Deployment shrinks, the ReplicaSet controller removes the pod with the lowest
+ * deletion cost first among pods equally far along (scheduled, running and ready alike).
+ */
 export const LOWEST_DELETION_COST = '-2147483647';
 /** Reads (and so writes) per annotation change: a pod that changes this often is left to the next pass. */
 export const CONFLICT_ATTEMPTS = 3;

@@ -40,12 +40,34 @@ export interface ScaleDeskDeps {
 
 const unavailable = (reason: string): ScaleReply => ({ status: 503, body: { error: 'Service Unavailable', reason } });
 
+const badGateway = (reason: string): ScaleReply => ({ status: 502, body: { error: 'Bad Gateway', reason } });
+
+const preview = (body: unknown): string => (typeof body === 'string' ? JSON.stringify(body.slice(0, 120)) : (JSON.stringify(body) ?? String(body)).slice(0, 120));
+
+/**
+ * Why an answer from the leader's address is not a sidecar's /scale answer,
+ * or undefined when it is one: a 200 with the state of the leader asked, or
+ * a 4xx/5xx with the `{error, reason}` body every sidecar error has. Whatever
+ * else answers there (a mesh proxy's text page, a redirect, another server
+ * on a reused pod IP) must not reach the client as the leader's word, least
+ * of all as a 200 to a POST that nothing applied.
+ */
+function notRelayable(answer: ScaleReply, leader: string): string | undefined {
+  const body = answer.body as Record<string, unknown> | null;
+  const object = typeof body === 'object' && body !== null && !Array.isArray(body);
+  if (answer.status === 200) return object && body.pod === leader && body.isLeader === true ? undefined : `200 without ${leader}'s scale state: ${preview(body)}`;
+  const error = object && typeof body.error === 'string' && typeof body.reason === 'string' && body.reason !== '';
+  if (answer.status >= 400 && answer.status <= 599) return error ? undefined : `${answer.status} without a sidecar's error body: ${preview(body)}`;
+  return `${answer.status}, which no sidecar answers to /scale: ${preview(body)}`;
+}
+
 /**
  * /scale on every pod: the leader answers from its scaler; any other pod
  * forwards the request, Authorization header included, to the leader's
  * sidecar (pod IP from the membership view) and relays the answer. A request
  * that was already forwarded is never forwarded again: leadership that moved
- * in between is a 503, not a loop.
+ * in between is a 503, not a loop. An answer that is not a sidecar's is a
+ * 502, never relayed.
  */
 export class ScaleDesk implements ScaleControl {
   constructor(private readonly d: ScaleDeskDeps) {}
@@ -109,9 +131,11 @@ export class ScaleDesk implements ScaleControl {
     try {
       const url = `http://${hostPort(ip, this.d.httpPort)}/scale`;
       const answer = await withDeadline(this.d.clock ?? systemClock, this.d.timeoutMs, `forward ${method} /scale`, [], (signal) => this.d.forwarder.forward(url, method, body, headers, signal));
+      const wrong = notRelayable(answer, leader);
+      if (wrong) return badGateway(`the leader ${leader} at ${ip} answered ${wrong}`);
       return { ...answer, relayed: true };
     } catch (err) {
-      return { status: 502, body: { error: 'Bad Gateway', reason: `could not reach the leader ${leader} at ${ip}: ${(err as Error).message}` } };
+      return badGateway(`could not reach the leader ${leader} at ${ip}: ${(err as Error).message}`);
     }
   }
 }

@@ -1,17 +1,20 @@
 import { parseArgs } from 'node:util';
+import { provenance, writeResult } from '../../bench/lib/result.js';
 import { runChaos, summary, violationCount } from './chaos-run.js';
 
 /**
- * Long chaos runs: `npm run chaos -- --minutes 30 --seed 7 [--sidecars 4] [--json out.json]`.
+ * Long chaos runs: `npm run chaos -- --minutes 30 --seed 7 [--sidecars 4] [--out FILE] [--audit FILE]`.
  * Prints progress, then the summary (faults by kind, violations, leader
- * changes, writes); exits 1 when any invariant was violated.
+ * changes, writes), and writes the whole report with its provenance (seed,
+ * commit, machine, date) to bench/results/chaos.json, the file the README
+ * quotes; exits 1 when any invariant was violated.
  */
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '2' },
     seed: { type: 'string', default: '1' },
     sidecars: { type: 'string', default: '3' },
-    json: { type: 'string' },
+    out: { type: 'string', default: 'bench/results/chaos.json' },
     audit: { type: 'string' },
   },
 });
@@ -19,14 +22,28 @@ const minutes = Number(values.minutes);
 const seed = Number(values.seed);
 const sidecars = Number(values.sidecars);
 if (!(minutes > 0) || !Number.isInteger(seed) || !(sidecars >= 2 && sidecars <= 8)) {
-  process.stderr.write('usage: npm run chaos -- --minutes N --seed S [--sidecars 2..8] [--json FILE]\n');
+  process.stderr.write('usage: npm run chaos -- --minutes N --seed S [--sidecars 2..8] [--out FILE] [--audit FILE]\n');
   process.exit(2);
 }
+// Taken before the run: the commit and machine state the figures belong to.
+const from = provenance();
 const t0 = Date.now();
 const report = await runChaos({ seed, runMs: minutes * 60_000, sidecars, ...(values.audit ? { keepAudit: values.audit } : {}), progress: (l) => process.stdout.write(`[${Math.round((Date.now() - t0) / 1000)} s] ${l}\n`) });
 process.stdout.write(`${summary(report)}\n`);
-if (values.json) {
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(values.json, JSON.stringify(report, null, 2));
-}
-process.exit(violationCount(report) === 0 ? 0 : 1);
+const counts = {
+  faults: report.totalFaults,
+  faultsByKind: report.faults,
+  violations: violationCount(report),
+  leaderChanges: report.leaderChanges,
+  terms: report.terms,
+  leaderOnlyWrites: report.writes['leader-only (total)'] ?? 0,
+  refusedWrites: report.writes.refused ?? 0,
+  readyBlips: report.readyBlips.length,
+  convergenceMs: report.convergenceMs,
+};
+writeResult(values.out, {
+  kind: 'chaos', command: `npm run chaos -- --minutes ${minutes} --seed ${seed} --sidecars ${sidecars}`, seed, ...from, date: from.machine.date,
+  durationS: Math.round((Date.now() - t0) / 1000), minutes, sidecars, counts, report,
+});
+process.stdout.write(`wrote ${values.out}\n`);
+process.exit(counts.violations === 0 ? 0 : 1);

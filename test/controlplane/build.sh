@@ -40,16 +40,27 @@ build_helm() {
   mv "$OUT/.tmp/helm" "$OUT/helm"
 }
 
+# Only a build needs Go; cached binaries do not. go.mod's go line is the oldest Go that builds
+# these modules, and Debian bookworm's golang-go (1.19) is older, so say where Go comes from.
+need_go() {
+  command -v go >/dev/null 2>&1 && return 0
+  echo "controlplane: building $1 needs Go $(sed -n 's/^go \([0-9.]*\)$/\1/p' "$here/go.mod") or later on PATH (https://go.dev/dl/; Debian bookworm's golang-go is 1.19, too old)" >&2
+  exit 1
+}
+
 start=$(date +%s)
 if [ ! -x "$OUT/kube-apiserver" ] || [ ! -x "$OUT/kube-controller-manager" ] || [ ! -x "$OUT/etcd" ]; then
+  need_go "kube-apiserver, kube-controller-manager and etcd"
   echo "controlplane: building kube-apiserver, kube-controller-manager $K8S and etcd $ETCD into $OUT" >&2
   build_k8s
 fi
 if [ ! -x "$OUT/kubectl" ]; then
+  need_go kubectl
   echo "controlplane: building kubectl $K8S" >&2
   build_kubectl
 fi
 if [ ! -x "$OUT/helm" ]; then
+  need_go helm
   echo "controlplane: building helm $HELM" >&2
   build_helm
 fi

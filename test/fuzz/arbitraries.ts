@@ -5,12 +5,14 @@ import { ROUTES } from './server-fixture.js';
 
 /**
  * Input generators shared by the bounded fuzz tests (test/fuzz/) and the 100k
- * runs (bench/fuzz-*.ts). They mix the well-formed (so the fuzzer gets past
+ * runs (npm run fuzz: bench/fuzz*.ts). They mix the well-formed (so the fuzzer gets past
  * auth and parsing) with the hostile (wrong types, odd URLs, huge bodies).
  */
 export const FUZZ_TOKEN = 'fuzz-token-6f1c2b9a7e';
 
 const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 80 });
+
+const latin1 = fc.string({ unit: fc.integer({ min: 0x80, max: 0xff }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 40 });
 
 const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'GET', 'POST') as fc.Arbitrary<InjectOptions['method']>;
 
@@ -35,6 +37,8 @@ const authorization = fc.oneof(
   fc.constant('Bearer'),
   printable.map((s) => `Bearer ${s}`),
   printable,
+  // obs-text: bytes a client may send in a header value, which a follower then sends on.
+  latin1.map((s) => `Bearer ${s}`),
   fc.constant(`Bearer ${'x'.repeat(8000)}`),
 );
 
@@ -74,25 +78,54 @@ export interface FuzzRequest {
   readonly remoteAddress: string;
 }
 
-export const httpRequest: fc.Arbitrary<FuzzRequest> = fc
-  .record({
-    method, url, authorization, contentType, payload,
-    forwarded: fc.boolean(),
-    extra: fc.dictionary(fc.stringMatching(/^x-[a-z]{1,12}$/), printable, { maxKeys: 3 }),
-    ip: fc.ipV4(),
-  })
-  .map((r) => ({
-    method: r.method,
-    url: r.url,
-    headers: {
-      ...r.extra,
-      ...(r.authorization !== undefined ? { authorization: r.authorization } : {}),
-      ...(r.contentType !== undefined ? { 'content-type': r.contentType } : {}),
-      ...(r.forwarded ? { 'x-vnf-agent-forwarded': '1' } : {}),
-    },
-    payload: r.payload,
-    remoteAddress: r.ip,
-  }));
+interface Parts {
+  readonly url: fc.Arbitrary<string>;
+  readonly method: fc.Arbitrary<InjectOptions['method']>;
+  readonly authorization: fc.Arbitrary<string | undefined>;
+  readonly payload: fc.Arbitrary<string | undefined>;
+  readonly contentType: fc.Arbitrary<string | undefined>;
+  readonly forwarded: fc.Arbitrary<boolean>;
+}
+
+const request = (p: Parts): fc.Arbitrary<FuzzRequest> =>
+  fc
+    .record({
+      method: p.method, url: p.url, authorization: p.authorization, contentType: p.contentType, payload: p.payload,
+      forwarded: p.forwarded,
+      extra: fc.dictionary(fc.stringMatching(/^x-[a-z]{1,12}$/), printable, { maxKeys: 3 }),
+      ip: fc.ipV4(),
+    })
+    .map((r) => ({
+      method: r.method,
+      url: r.url,
+      headers: {
+        ...r.extra,
+        ...(r.authorization !== undefined ? { authorization: r.authorization } : {}),
+        ...(r.contentType !== undefined ? { 'content-type': r.contentType } : {}),
+        ...(r.forwarded ? { 'x-vnf-agent-forwarded': '1' } : {}),
+      },
+      payload: r.payload,
+      remoteAddress: r.ip,
+    }));
+
+/** Any route, any method. */
+export const httpRequest: fc.Arbitrary<FuzzRequest> = request({ url, method, authorization, payload, contentType, forwarded: fc.boolean() });
+
+/**
+ * Aimed at /scale, where a follower forwards to its leader: mostly GET and
+ * POST, the right token and well-formed commands more often, and the
+ * forwarding header rarely (with it a follower answers 503 itself), so most
+ * inputs get past routing, auth and validation into the forwarder; the odd
+ * headers, bodies and URLs come along.
+ */
+export const scaleRequest: fc.Arbitrary<FuzzRequest> = request({
+  url: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('', '?x=1', '?wait=true', `?${'q'.repeat(3000)}=1`) }, { weight: 1, arbitrary: suffix }).map((s) => `/scale${s}`),
+  method: fc.constantFrom<InjectOptions['method']>('GET', 'POST', 'POST', 'POST', 'HEAD', 'PUT'),
+  authorization: fc.oneof({ weight: 3, arbitrary: fc.constant(`Bearer ${FUZZ_TOKEN}`) }, { weight: 1, arbitrary: authorization }),
+  payload: fc.oneof({ weight: 3, arbitrary: validBody.map((b) => JSON.stringify(b)) }, { weight: 1, arbitrary: payload }),
+  contentType: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8') }, { weight: 1, arbitrary: contentType }),
+  forwarded: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+});
 
 const settingKeys = settingSchemas().map(([key]) => key);
 const envNames = settingKeys.map(envName);

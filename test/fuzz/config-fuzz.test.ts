@@ -10,7 +10,7 @@ import { runAgent } from '../support/process.js';
  * The config loader over random env maps, flags and config files (YAML, JSON,
  * garbage, unreadable): it returns a valid frozen config or throws one
  * ConfigError naming every problem, never anything else. The 100k version:
- * bench/fuzz-config.ts.
+ * npm run fuzz (bench/fuzz-config.ts).
  */
 test('loadConfig on random sources: a frozen valid config or a ConfigError, nothing else', () => {
   fc.assert(

@@ -10,7 +10,7 @@ import { fixture } from './server-fixture.js';
  * health checks and registry: malformed JSON, wrong types, huge bodies and
  * headers, bad methods, odd URLs, with and without the token, from many IPs.
  * No crash, no 5xx (except /readyz's documented 503 while draining), and
- * every error a 4xx with a reason. The 100k version: bench/fuzz-http.ts.
+ * every error a 4xx with a reason. The 100k version: npm run fuzz (bench/fuzz-http.ts).
  */
 test('fuzzed requests never crash the server nor get a 5xx; errors are 4xx with a reason', { timeout: 120_000 }, async () => {
   const f = fixture({ token: FUZZ_TOKEN });

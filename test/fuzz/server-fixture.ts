@@ -10,9 +10,10 @@ import { createLogger } from '../../agent/log/logger.js';
 import { Drainer } from '../../agent/membership/drain.js';
 import { systemClock } from '../../agent/clock/clock.js';
 import type { AgentStatus } from '../../agent/http/routes/status.js';
-import type { ScaleControl, ScaleState } from '../../agent/http/routes/scale.js';
+import type { ScaleControl } from '../../agent/http/routes/scale.js';
 import type { LoadSample } from '../../agent/signals/sample.js';
 import { memorySink, type MemorySink } from '../support/log-sink.js';
+import { scaleDesk } from './scale-desk.js';
 
 export const ROUTES = ['/livez', '/startupz', '/readyz', '/load', '/status', '/metrics', '/drain', '/scale'] as const;
 
@@ -31,6 +32,9 @@ const fileReader = {
 
 export interface Fixture {
   readonly app: FastifyInstance;
+  readonly pod: string;
+  /** Whether this pod's /scale answers itself (the leader) or forwards (any other pod). */
+  readonly isLeader: boolean;
   readonly sink: MemorySink;
   readonly drainer: Drainer;
   readonly tokenPath: string;
@@ -46,43 +50,35 @@ export const statusOf = (pod = 'sprout-0'): AgentStatus => ({
   replicas: 2, desiredReplicas: 2, lastDecision: null, draining: false, peers: null, lastPass: 'ok',
 });
 
-const scaleState: ScaleState = {
-  pod: 'sprout-0', leader: 'sprout-0', isLeader: true, currentReplicas: 2, desiredReplicas: 2, paused: false, specPaused: false,
-  specManualReplicas: null, manual: null, lastDecision: null, samples: [], missing: [], scaleIn: null, lastPass: 'ok',
-};
-
-/** Answers like a leader; what the scaler does with a command is not the HTTP layer's business. */
-export const leaderScale: ScaleControl = {
-  get: async () => ({ status: 200, body: scaleState }),
-  post: async () => ({ status: 200, body: scaleState }),
-};
-
 /**
  * buildServer with the sidecar's real parts where they matter to the HTTP
  * surface: the file-backed token source on a real file, the real Drainer, real
- * health checks and metrics registry, and a logger writing to a sink at
- * `level`. Load, status and scale answer fixed values.
+ * health checks and metrics registry, the real ScaleDesk behind /scale
+ * (the leader's by default; `scale` puts a follower's in), and a logger
+ * writing to a sink at `level`. Load and status answer fixed values.
  */
-export function fixture(o: { token?: string; level?: string; perMinute?: number } = {}): Fixture {
+export function fixture(o: { token?: string; level?: string; perMinute?: number; pod?: string; scale?: { desk: ScaleControl; isLeader: boolean } } = {}): Fixture {
+  const pod = o.pod ?? 'sprout-0';
+  const scale = o.scale ?? { desk: scaleDesk({ pod, leader: pod }), isLeader: true };
   const dir = mkdtempSync(join(tmpdir(), 'vnf-http-'));
   const tokenPath = join(dir, 'token');
   writeFileSync(tokenPath, `${o.token ?? 'fixture-token-0123456789'}\n`);
   const sink = memorySink();
-  const logger = createLogger({ level: o.level ?? 'info', pod: 'sprout-0', destination: sink });
+  const logger = createLogger({ level: o.level ?? 'info', pod, destination: sink });
   const drainer = new Drainer({ clock: systemClock, logger, timeoutMs: () => 1_000, inFlight: () => 0, markLeaving: async () => undefined });
   const readiness = new HealthChecks();
   readiness.add('draining', () => drainer.readiness());
   const app = buildServer({
     logger, registry: createRegistry({ version: '0.0.0-test', nodeVersion: process.version }), liveness: new HealthChecks(), readiness,
     signals: { latest: () => sample, readiness: () => undefined },
-    status: () => ({ ...statusOf(), draining: drainer.draining }),
+    status: () => ({ ...statusOf(pod), isLeader: scale.isLeader, draining: drainer.draining }),
     drain: drainer, tokens: new FileTokenSource(tokenPath, fileReader), clock: systemClock, drainWaitLimitMs: () => 1_500,
-    scale: leaderScale,
+    scale: scale.desk,
     ...(o.perMinute !== undefined ? { mutatingRequestsPerMinute: o.perMinute } : {}),
   });
   let bump = 0;
   return {
-    app, sink, drainer, tokenPath,
+    app, pod, isLeader: scale.isLeader, sink, drainer, tokenPath,
     rotate(token) {
       writeFileSync(tokenPath, `${token}\n`);
       // A later mtime even on a coarse-grained file system: the source notices a change by mtime and size.

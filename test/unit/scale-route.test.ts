@@ -155,11 +155,13 @@ test('POST /scale on a pod that stopped leading mid-request is a 503', async () 
 });
 
 test('POST /scale on a non-leader forwards to the leader with the same token and relays its answer', async () => {
-  const forwarder = new FakeForwarder({ status: 200, body: { from: 'leader' } });
+  // A field this pod's schema does not know (a newer leader's) survives: relayed as is, not re-serialized.
+  const state = { pod: 'sprout-b', isLeader: true, fromANewerLeader: 1 };
+  const forwarder = new FakeForwarder({ status: 200, body: state });
   const { app, scaler } = setup({ isLeader: false, leader: 'sprout-b', ips: { 'sprout-b': '10.0.0.7' }, forwarder });
   const res = await app.inject({ method: 'POST', url: '/scale', headers: AUTH, payload: { replicas: 6 } });
   assert.equal(res.statusCode, 200);
-  assert.deepEqual(res.json(), { from: 'leader' }, 'relayed as is, not re-serialized');
+  assert.deepEqual(res.json(), state, 'relayed as is, not re-serialized');
   assert.deepEqual(forwarder.calls, [
     { url: 'http://10.0.0.7:8686/scale', method: 'POST', body: { replicas: 6 }, headers: { authorization: `Bearer ${TOKEN}`, 'x-vnf-agent-forwarded': 'sprout-a' } },
   ]);
@@ -180,6 +182,17 @@ const unroutable: { name: string; leader: string | undefined; ips: Record<string
   { name: 'the leader has no IP in the view', leader: 'sprout-b', ips: {}, status: 503, reason: /has no known pod IP/ },
   { name: 'the request was already forwarded once', leader: 'sprout-b', ips: { 'sprout-b': '10.0.0.7' }, headers: { 'x-vnf-agent-forwarded': 'sprout-c' }, status: 503, reason: /not the leader \(the leader is sprout-b\)/ },
   { name: 'the leader does not answer', leader: 'sprout-b', ips: { 'sprout-b': '10.0.0.7' }, forwarder: new FakeForwarder(new Error('connect ECONNREFUSED')), status: 502, reason: /could not reach the leader sprout-b at 10\.0\.0\.7: connect ECONNREFUSED/ },
+  // Something other than the leader's sidecar answers at its address: never relayed as the leader's word.
+  ...([
+    ['a 200 in text (a proxy page)', { status: 200, body: '<html>ok</html>' }, /answered 200 without sprout-b's scale state: "<html>ok<\/html>"/],
+    ['a 200 from another pod (a reused IP)', { status: 200, body: { pod: 'bono-x', isLeader: true } }, /answered 200 without sprout-b's scale state: \{"pod":"bono-x"/],
+    ['a 200 from a sidecar that no longer leads', { status: 200, body: { pod: 'sprout-b', isLeader: false } }, /answered 200 without sprout-b's scale state/],
+    ['a mesh proxy\'s 503 in text', { status: 503, body: 'upstream connect error or disconnect/reset before headers' }, /answered 503 without a sidecar's error body: "upstream connect error/],
+    ['a 404 page', { status: 404, body: '<h1>Not Found</h1>' }, /answered 404 without a sidecar's error body/],
+    ['an error without a reason', { status: 400, body: { error: 'Bad Request' } }, /answered 400 without a sidecar's error body/],
+    ['a redirect', { status: 301, body: null }, /answered 301, which no sidecar answers to \/scale: null/],
+    ['a 204', { status: 204, body: null }, /answered 204, which no sidecar answers/],
+  ] as const).map(([name, answer, reason]) => ({ name: `the leader's address answers ${name}`, leader: 'sprout-b', ips: { 'sprout-b': '10.0.0.7' }, forwarder: new FakeForwarder(answer), status: 502, reason: new RegExp(`^the leader sprout-b at 10\\.0\\.0\\.7 ${reason.source}`) })),
 ];
 for (const row of unroutable) {
   test(`a non-leader answers ${row.status} when ${row.name}`, async () => {

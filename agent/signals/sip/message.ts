@@ -30,7 +30,8 @@ const PROBE_USER = 'poll-sip';
 /**
  * An OPTIONS shaped like Clearwater's poll-sip: the Request-URI is the node's
  * own address and there is no Route, so Sprout and Bono answer it themselves,
- * statelessly, without touching subscriber data (OPTIONS_poll_support.md).
+ * statelessly, without touching subscriber data (Clearwater's documentation,
+ * "SIP OPTIONS poll support in Clearwater").
  * Max-Forwards 2 keeps a misrouted probe from travelling far.
  */
 export function buildOptions(req: OptionsRequest): BuiltRequest {

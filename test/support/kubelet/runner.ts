@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { expand, resolveEnv } from './env.js';
@@ -30,13 +30,16 @@ export function startContainer(pod: V1Pod, container: V1Container, runners: Read
   const seen = (list: string[] | undefined) => list?.map((a) => localize(expand(a, env)));
   const spec = runner({ ...container, ...(container.command ? { command: seen(container.command) } : {}), ...(container.args ? { args: seen(container.args) } : {}) }, pod);
   const args = spec.args.map((a) => expand(a, env));
-  const log = createWriteStream(join(logDir, `${pod.metadata?.name ?? 'pod'}.${container.name}.log`), { flags: 'a' });
-  const child = spawn(spec.command, args, { env: { PATH: process.env.PATH ?? '', ...spec.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  // Two streams feed one file: neither may end it, the exit does.
-  child.stdout?.pipe(log, { end: false });
-  child.stderr?.pipe(log, { end: false });
-  child.on('close', () => log.end());
-  return { name: container.name, child };
+  // The container writes its log itself, as with a runtime: the file is opened here, before the
+  // spawn, so nothing of ours touches logDir afterwards (an asynchronous open raced a test that
+  // removed the dir once a short-lived container had exited: ENOENT after the test ended).
+  const log = openSync(join(logDir, `${pod.metadata?.name ?? 'pod'}.${container.name}.log`), 'a');
+  try {
+    const child = spawn(spec.command, args, { env: { PATH: process.env.PATH ?? '', ...spec.env, ...env }, stdio: ['ignore', log, log] });
+    return { name: container.name, child };
+  } finally {
+    closeSync(log); // the child holds its own copy
+  }
 }
 
 /** `registry/name:tag` -> `name`: runners are chosen by image name, whatever the tag. */

@@ -241,9 +241,11 @@ export class ScaleIn {
 function candidates(input: ScaleInInput, self: string): VictimCandidate[] {
   const created = new Map(input.pods.map((p) => [p.name, Date.parse(p.createdAt)]));
   const load = new Map(input.samples.map((s) => [s.pod, s.utilization]));
+  // This pass's own sample can be fresher than the member view (the leader's own readiness is read locally).
+  const sampledReady = new Map(input.samples.map((s) => [s.pod, s.ready]));
   return input.members.map((m) => ({
     pod: m.pod,
-    ready: m.ready,
+    ready: m.ready && sampledReady.get(m.pod) !== false,
     utilization: load.get(m.pod) ?? null,
     createdAtMs: created.get(m.pod) || 0,
     isLeader: m.pod === self,

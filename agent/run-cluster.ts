@@ -112,6 +112,8 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     clock, logger: partLogger(d.logger, 'scale-in'), fence, annotator: kube.annotator,
     drains: httpDrainClient(config.httpPort, d.tokens, config.gatherTimeoutMs), apiTimeoutMs: config.apiTimeoutMs, peerTimeoutMs: config.gatherTimeoutMs,
     metrics: scalingMetrics,
+    // A leader that chose itself steps down (not awaited: handOver waits for this pass); the next leader drains it.
+    handOver: () => void elector.handOver(),
   });
   const scaler = new Scaler({
     clock, logger: partLogger(d.logger, 'scaler'), fence, scaleFor: (name) => kube.scale(name),

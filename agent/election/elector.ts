@@ -48,6 +48,9 @@ export class LeaderElector {
   readonly #leadership: Leadership;
   readonly #stopping = new AbortController();
   #acquiredWhileStopping = false;
+  /** Local time until which this elector does not compete: it handed the lease over (handOver). */
+  #yieldUntilMs = Number.NEGATIVE_INFINITY;
+  #handingOver: Promise<string> | undefined;
   #lastReportedHolder: string | undefined;
   #loop: Promise<void> | undefined;
   #stopped: Promise<void> | undefined;
@@ -98,6 +101,42 @@ export class LeaderElector {
   stop(options: { release?: boolean } = {}): Promise<void> {
     this.#stopped ??= this.#shutdown(options.release ?? true);
     return this.#stopped;
+  }
+
+  /**
+   * Steps down so a standby leads instead (a leader that chose itself for
+   * scale-in): ends the term (fence() refuses from now on), waits up to
+   * stopTimeoutMs for leader work to settle, releases the lease exactly as a
+   * graceful stop does (a write conditional on the version just read), and
+   * then does not compete for one lease duration, so a standby takes it. After
+   * that it competes again through the normal path (nobody else took it).
+   * Must not be awaited from inside leader work: it waits for that work.
+   * Resolves to a sentence; never rejects.
+   */
+  handOver(): Promise<string> {
+    const term = this.#leadership.term;
+    if (!term || this.#stopping.signal.aborted) return Promise.resolve('Did not hand over: not leading');
+    this.#handingOver ??= this.#handOver(term).finally(() => {
+      this.#handingOver = undefined;
+    });
+    return this.#handingOver;
+  }
+
+  /** True while this elector stays out of the election after a hand-over. */
+  yielding(): boolean {
+    return this.#handingOver !== undefined || this.#o.clock.nowMs() < this.#yieldUntilMs;
+  }
+
+  async #handOver(term: Term): Promise<string> {
+    this.#yieldUntilMs = Number.POSITIVE_INFINITY;
+    this.#leadership.end(term, 'handing the lease over to a standby', false);
+    let outcome: string;
+    if (!(await this.#leadership.workSettled(term, this.#o.stopTimeoutMs))) {
+      outcome = `Did not release the lease: leader work still running after ${this.#o.stopTimeoutMs}ms`;
+    } else outcome = await releaseLease({ ...this.#o, log: this.#log, call: (op, fn) => this.#call(op, fn) });
+    this.#yieldUntilMs = this.#o.clock.nowMs() + this.#o.leaseDurationMs;
+    this.#log.info({ outcome, yieldMs: this.#o.leaseDurationMs }, 'Handed the lease over');
+    return outcome;
   }
 
   /** Throws NotLeaderError unless leading and last renewed within renewDeadline, now. Call before every leader-only write. */
@@ -152,6 +191,7 @@ export class LeaderElector {
   }
 
   async #acquirePass(signal: AbortSignal): Promise<PassResult> {
+    if (this.yielding()) return { reason: 'Handed the lease over; not competing for it for one lease duration' };
     let seen: VersionedRecord;
     try {
       seen = await this.#call('get', (s) => this.#o.lock.get(s), signal);

@@ -31,6 +31,12 @@ export interface ScaleInDeps {
   readonly peerTimeoutMs: number;
   /** Scale-down writes and drain durations; none by default. */
   readonly metrics?: ScalingMetricsSink;
+  /**
+   * Hands the Lease over to a standby (LeaderElector.handOver, not awaited: it
+   * waits for this very pass to end). Called when the leader is the victim.
+   * Without it a leader that would be the victim waits instead.
+   */
+  readonly handOver?: () => void;
 }
 
 export interface ScaleInInput {
@@ -86,6 +92,14 @@ interface Victim {
  * it terminating, so nobody shrinks twice) and makes sure the ReplicaSet has
  * no pending pod to prefer over the victim.
  *
+ * When the victim is the leader itself (victim.ts), it marks itself leaving
+ * and hands the Lease over (deps.handOver: release, then stay out of the
+ * election for a lease duration) instead of draining itself; the standby
+ * that takes the Lease adopts the mark like any other and finishes the
+ * scale-in: drain that pod, lowest deletion cost on it, then shrink. A
+ * leader that finds itself marked (it got the Lease back) hands over again,
+ * or waits when no member that stays could lead.
+ *
  * Once marked, a victim is removed even if the decision turns: peers already
  * stopped routing to it and a drain never stops, so it is dead capacity; the
  * next decision adds a fresh pod if the load wants one.
@@ -132,23 +146,39 @@ export class ScaleIn {
 
   /** Adopts an annotated pod, or starts a new scale-in when the decision says down. */
   async #open(input: ScaleInInput): Promise<string | undefined> {
+    const self = this.#d.fence().identity;
     const marked = input.pods.filter((p) => p.drainingAnnotation && !p.deleting).sort((a, b) => (a.name < b.name ? -1 : 1))[0];
+    if (marked?.name === self) return this.#handOver(input, self, `the leader ${self} carries ${DRAINING_ANNOTATION}`);
     if (marked) {
       this.#victim = { pod: marked.name, phase: 'draining', sinceMs: this.#d.clock.nowMs(), drainRequested: false };
       return `resumed the scale-in of ${marked.name} (it carries ${DRAINING_ANNOTATION})`;
     }
     if (input.decision.direction !== 'down') return undefined;
-    const self = this.#d.fence().identity;
     const choice = chooseVictim(candidates(input, self));
-    // The leader is chosen only when every other member is leaving already: replicas are above
-    // minReplicas >= 1, so those members are the ones going. Wait for them instead of handing over.
-    if (!choice.victim || choice.leaderMustHandOver) return `scale-in waits: ${choice.reason}`;
+    if (!choice.victim) return `scale-in waits: ${choice.reason}`;
+    // The leader never drains itself: it marks itself, then hands the Lease over; the next leader adopts the mark.
+    if (choice.leaderMustHandOver && !this.#standbyFor(input, self)) return `scale-in waits: ${choice.reason}, but no member that stays can take the Lease`;
     const mark = await this.#change(choice.victim, markVictim, input.signal);
     if (!markHolds(mark)) return `scale-in waits: ${mark.reason}`;
+    if (choice.leaderMustHandOver) return this.#handOver(input, self, `marked ${self} as leaving (${choice.reason})`);
     this.#victim = { pod: choice.victim, phase: 'draining', sinceMs: this.#d.clock.nowMs(), drainRequested: false };
     if (mark.outcome === 'already') return `${mark.reason} (${choice.reason})`;
     this.#d.logger.info({ victim: choice.victim, reason: choice.reason }, 'Marked Pod as leaving');
     return `marked ${choice.victim} as leaving (${choice.reason})`;
+  }
+
+  /** The leader is marked leaving: it steps down so a standby drains it and shrinks; it never adopts itself. */
+  #handOver(input: ScaleInInput, self: string, what: string): string {
+    const standby = this.#standbyFor(input, self);
+    if (!standby || !this.#d.handOver) return `scale-in waits: ${what}, and no member that stays can take the Lease`;
+    this.#d.logger.info({ victim: self }, 'Handing the Lease over before draining the leader');
+    this.#d.handOver();
+    return `${what}; handing the Lease over to a standby, which drains ${self} and removes it`;
+  }
+
+  /** True when some other member that is not leaving can lead. */
+  #standbyFor(input: ScaleInInput, self: string): boolean {
+    return input.members.some((m) => m.pod !== self && m.state !== 'leaving');
   }
 
   /** One drain step; a sentence while the victim still drains, undefined when it may go. */
@@ -211,9 +241,11 @@ export class ScaleIn {
 function candidates(input: ScaleInInput, self: string): VictimCandidate[] {
   const created = new Map(input.pods.map((p) => [p.name, Date.parse(p.createdAt)]));
   const load = new Map(input.samples.map((s) => [s.pod, s.utilization]));
+  // This pass's own sample can be fresher than the member view (the leader's own readiness is read locally).
+  const sampledReady = new Map(input.samples.map((s) => [s.pod, s.ready]));
   return input.members.map((m) => ({
     pod: m.pod,
-    ready: m.ready,
+    ready: m.ready && sampledReady.get(m.pod) !== false,
     utilization: load.get(m.pod) ?? null,
     createdAtMs: created.get(m.pod) || 0,
     isLeader: m.pod === self,

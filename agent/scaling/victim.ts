@@ -18,7 +18,13 @@ export interface VictimCandidate {
 export interface VictimChoice {
   /** The pod to drain next; null when nobody can go. */
   readonly victim: string | null;
-  /** True when the only candidate is the leader: it must hand the Lease over before it drains. */
+  /**
+   * True when the victim is the leader. It never drains itself: it marks itself
+   * leaving, hands the Lease over (releases it and stays out of the election
+   * for a lease duration, LeaderElector.handOver), and the standby that takes
+   * the Lease finds the mark, drains it and shrinks (scale-in.ts). With no
+   * standby left to take over (every other member is leaving), it waits.
+   */
   readonly leaderMustHandOver: boolean;
   readonly reason: string;
 }
@@ -31,15 +37,22 @@ export interface VictimChoice {
  *   3. newest first      - mirrors the ReplicaSet, and older pods have proved stable;
  *   4. pod name          - so every run picks the same pod.
  * The leader is passed over while anyone else can go: removing it costs a
- * leader election in the middle of a scale-in.
+ * leader election in the middle of a scale-in. Except when the leader is not
+ * ready and every other candidate is: draining a pod that carries calls to
+ * keep one that carries none is the worse trade, so the leader goes and hands
+ * the Lease over first.
  */
 export function chooseVictim(members: readonly VictimCandidate[]): VictimChoice {
   const candidates = members.filter((m) => m.state !== 'leaving');
   if (candidates.length === 0) return { victim: null, leaderMustHandOver: false, reason: 'no member can leave: every member is already leaving or none is known' };
   const others = candidates.filter((m) => !m.isLeader);
+  const leader = candidates.find((m) => m.isLeader);
   if (others.length === 0) {
-    const leader = candidates[0]!;
-    return { victim: leader.pod, leaderMustHandOver: true, reason: `the leader ${leader.pod} is the only candidate, so it hands over leadership before it drains` };
+    const only = leader ?? candidates[0]!;
+    return { victim: only.pod, leaderMustHandOver: true, reason: `the leader ${only.pod} is the only candidate, so it hands over leadership before it drains` };
+  }
+  if (leader && !leader.ready && others.every((m) => m.ready)) {
+    return { victim: leader.pod, leaderMustHandOver: true, reason: `the leader ${leader.pod} is the only member not ready (it carries no calls), so it hands over leadership before it drains` };
   }
   const victim = [...others].sort(byVictimOrder)[0]!;
   return { victim: victim.pod, leaderMustHandOver: false, reason: `chose ${victim.pod}: ${why(victim, others)}` };

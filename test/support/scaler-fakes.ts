@@ -15,6 +15,8 @@ import type { VnfCluster, VnfClusterStatus } from '../../agent/model/vnfcluster.
 /** elector.fence() as the test wants it: leading or not, in a term. */
 export class FakeFence {
   leading = true;
+  /** The pod this fence's elector runs in. */
+  identity = 'leader';
   term = 1;
   validForMs = 5_000;
   calls = 0;
@@ -23,7 +25,7 @@ export class FakeFence {
   readonly fence = (): Fence => {
     this.calls++;
     if (!this.leading) throw new NotLeaderError('this elector does not hold the lease');
-    return { identity: 'leader', version: '1', term: this.term, validForMs: this.validForMs, signal: this.#controller.signal };
+    return { identity: this.identity, version: '1', term: this.term, validForMs: this.validForMs, signal: this.#controller.signal };
   };
 
   /** Leadership ends: fence() throws and the term's signal aborts. */

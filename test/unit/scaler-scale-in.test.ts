@@ -331,3 +331,51 @@ test('scale-in metrics: a drain that runs out of time is observed as a timeout, 
   await c.scaleIn.step(c.input());
   assert.deepEqual(c.metrics.calls, ['drain timeout 60s', 'write down conflict']);
 });
+
+test('scale-in: a not-ready leader chooses itself, marks itself at the version read, hands the Lease over and never drains itself', async () => {
+  const c = cluster();
+  c.mark('leader', { ready: false });
+  let handOvers = 0;
+  const scaleIn = new ScaleIn({ clock: c.clock, logger: pino({ level: 'silent' }), fence: c.fence.fence, annotator: c.annotator, drains: c.drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000, handOver: () => handOvers++ });
+  const step = await scaleIn.step(c.input());
+  assert.deepEqual(c.annotator.calls, [{ pod: 'leader', annotations: { [DRAINING_ANNOTATION]: 'true' }, version: 'leader@0' }]);
+  assert.equal(handOvers, 1);
+  assert.deepEqual(c.drains.calls, [], 'the leader does not drain itself');
+  assert.equal(c.target.writes.length, 0);
+  assert.equal(scaleIn.state(), null, 'the leader does not adopt itself');
+  assert.match(step.reason!, /^marked leader as leaving \(the leader leader is the only member not ready .*\); handing the Lease over to a standby, which drains leader and removes it$/);
+
+  // The next leader, b, sees the mark through its pod watch, adopts exactly that pod, drains it and shrinks.
+  c.mark('leader', { drainingAnnotation: true });
+  const fenceB = new FakeFence();
+  fenceB.identity = 'b';
+  const next = new ScaleIn({ clock: c.clock, logger: pino({ level: 'silent' }), fence: fenceB.fence, annotator: c.annotator, drains: c.drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000, handOver: () => assert.fail('b must not hand over') });
+  c.drains.starts.push(true);
+  c.drains.settles.push(false, true);
+  const adopting = await next.step(c.input({ down: false }));
+  assert.match(adopting.reason!, /^resumed the scale-in of leader .*; draining leader/);
+  c.target.expectWrites('ok');
+  const shrinking = await next.step(c.input({ down: false }));
+  assert.deepEqual(c.drains.calls, ['POST 10.0.0.1', 'GET 10.0.0.1', 'GET 10.0.0.1']);
+  assert.deepEqual(c.annotator.calls.slice(1), [{ pod: 'leader', annotations: { [DELETION_COST_ANNOTATION]: LOWEST_DELETION_COST }, version: 'leader@1' }]);
+  assert.deepEqual(shrinking.wrote, { from: 3, to: 2, victim: 'leader' });
+  assert.deepEqual(c.annotator.calls.map((w) => w.pod), ['leader', 'leader'], 'no other pod is marked');
+});
+
+test('scale-in: a leader that finds itself marked hands over again, or waits when no member that stays could lead', async () => {
+  const c = cluster();
+  c.mark('leader', { drainingAnnotation: true });
+  let handOvers = 0;
+  const scaleIn = new ScaleIn({ clock: c.clock, logger: pino({ level: 'silent' }), fence: c.fence.fence, annotator: c.annotator, drains: c.drains, apiTimeoutMs: 2_000, peerTimeoutMs: 1_000, handOver: () => handOvers++ });
+  const again = await scaleIn.step(c.input({ down: false }));
+  assert.equal(handOvers, 1);
+  assert.match(again.reason!, /^the leader leader carries .*; handing the Lease over/);
+  c.mark('b', { drainingAnnotation: true });
+  c.mark('c', { deleting: true });
+  // b is leaving and c is going: no member that stays could lead. (b's pod is left out of the pods so the leader's own mark is the one found.)
+  const adopt = await scaleIn.step(c.input({ down: false, pods: c.pods.filter((p) => p.name !== 'b') }));
+  assert.equal(handOvers, 1, 'nobody that stays can lead: no hand-over');
+  assert.match(adopt.reason!, /no member that stays can take the Lease/);
+  assert.deepEqual(c.drains.calls, []);
+  assert.deepEqual(c.annotator.calls, []);
+});

@@ -34,12 +34,13 @@ const body = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('upstream connect error or disconnect/reset before headers. reset reason: connection failure', '<html><body>502 Bad Gateway</body></html>', '{"pod":"sprout-1",', `{"pod":"sprout-1","isLeader":true,"pad":"${'p'.repeat(270_000)}"}`) },
 );
 
-export const leaderAnswer: fc.Arbitrary<LeaderAnswer> = fc.record({
+/** Scripted answers; one in `hangOneIn` never comes, and each of those costs the follower's whole forward timeout. */
+export const leaderAnswers = (hangOneIn: number): fc.Arbitrary<LeaderAnswer> => fc.record({
   status: fc.constantFrom(200, 200, 200, 201, 204, 301, 302, 400, 401, 403, 404, 415, 429, 500, 502, 503, 503),
   contentType: fc.constantFrom('application/json; charset=utf-8', 'application/json', 'text/html', 'text/plain', undefined),
   body,
   reset: fc.integer({ min: 0, max: 30 }).map((n) => n === 0),
-  hang: fc.integer({ min: 0, max: 60 }).map((n) => n === 0),
+  hang: fc.integer({ min: 1, max: hangOneIn }).map((n) => n === 1),
 });
 
 /**
@@ -65,16 +66,12 @@ export interface BitingLeader {
   readonly port: number;
   /** What the next forwarded requests get. */
   script(answer: LeaderAnswer): void;
-  /** Requests that reached it. */
-  readonly requests: () => number;
   close(): Promise<void>;
 }
 
 export async function bitingLeader(): Promise<BitingLeader> {
   let next: LeaderAnswer = { status: 200, contentType: 'application/json', body: json({ pod: LEADER, isLeader: true }), reset: false, hang: false };
-  let requests = 0;
   const server = http.createServer((req, res) => {
-    requests++;
     req.resume();
     req.on('end', () => {
       const a = next;
@@ -89,7 +86,6 @@ export async function bitingLeader(): Promise<BitingLeader> {
   return {
     ip: address, port,
     script: (answer) => void (next = answer),
-    requests: () => requests,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -44,3 +44,55 @@ test('the examples (manifests and the consumer chart) leave spec.replicas to the
     assert.doesNotMatch(readFileSync(path, 'utf8'), /^\s+replicas:/m, `${path}: a replicas field resets the leader's count on every kubectl apply`);
   }
 });
+
+const fmt = (n: number): string => n.toLocaleString('en');
+/** The README as one line: figures may wrap anywhere. */
+const readme = (): string => readFileSync('README.md', 'utf8').replace(/\s+/g, ' ');
+const result = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+interface ChaosResult {
+  command: string; commit: string; date: string;
+  counts: { faults: number; faultsByKind: Record<string, number>; violations: number; leaderChanges: number; terms: number; refusedWrites: number; convergenceMs: number };
+  report: { writes: Record<string, number> };
+}
+interface FuzzResult {
+  command: string; commit: string; date: string; durationS: number;
+  counts: { inputs: number; violations: number };
+  surfaces: { inputs: number; failures: number; seconds: number; outcomes: Record<string, number>; reached?: Record<string, number> }[];
+}
+
+/** Every figure the README quotes for a chaos or fuzz run comes from the committed result file it links. */
+const quotes: [string, () => string[]][] = [
+  ['bench/results/chaos.json', () => {
+    const r = result<ChaosResult>('bench/results/chaos.json');
+    const [c, k, w] = [r.counts, r.counts.faultsByKind, r.report.writes];
+    return [
+      '[`bench/results/chaos.json`](bench/results/chaos.json)', r.date.slice(0, 10), `commit ${r.commit.slice(0, 7)}`, `\`${r.command}\``,
+      `**${fmt(c.faults)} faults** (${fmt(k.latency ?? 0)} latency, ${fmt(k.reset ?? 0)} resets, ${fmt(k.freeze ?? 0)} frozen connections, ${fmt(k.partition ?? 0)} partitions, ${fmt(k.sigstop ?? 0)} SIGSTOP, ${fmt(k.sigkill ?? 0)} SIGKILL)`,
+      `**${c.violations} invariant violations**`, `${c.leaderChanges} leader changes over ${c.terms} terms`, `convergence ${fmt(c.convergenceMs)} ms`,
+      `${w['patch deployments/scale'] ?? 0} scale writes, ${w['patch vnfclusters/status'] ?? 0} status writes, ${w['patch pods'] ?? 0} pod patches and ${w['update leases'] ?? 0} Lease updates`,
+      `${c.refusedWrites} writes the API server refused`,
+    ];
+  }],
+  ['bench/results/fuzz.json', () => {
+    const r = result<FuzzResult>('bench/results/fuzz.json');
+    const [http, forward, bitten, config, sip] = r.surfaces;
+    if (!http || !forward?.reached || !bitten?.reached || !config || !sip) throw new Error('fuzz.json lacks a surface the README quotes');
+    return [
+      '[`bench/results/fuzz.json`](bench/results/fuzz.json)', r.date.slice(0, 10), `commit ${r.commit.slice(0, 7)}`, `\`${r.command}\`, ${r.durationS} s`,
+      `**${r.counts.violations} failures** in ${fmt(r.counts.inputs)} inputs`,
+      `${fmt(http.inputs)} requests, no 5xx but \`/readyz\`'s documented 503, ${http.seconds} s`,
+      `${fmt(forward.inputs)} requests, ${fmt(forward.reached.forwarded ?? 0)} forwarded, each answered as the leader answers the same request sent to it directly, ${forward.seconds} s`,
+      `${fmt(bitten.inputs)} requests, ${fmt(bitten.reached.forwarded ?? 0)} forwarded; ${fmt(bitten.reached['sidecar answers relayed'] ?? 0)} sidecar answers relayed as sent, ${fmt(bitten.reached['other answers or none, made a 502'] ?? 0)} other answers`,
+      `${fmt(config.inputs)} inputs, ${fmt(config.outcomes['rejected, every bad setting named'] ?? 0)} rejected with every bad setting named, ${fmt(config.outcomes.accepted ?? 0)} accepted, ${config.seconds} s`,
+      `${fmt(sip.inputs)} random and mutated messages, no crash, ${sip.seconds} s`,
+    ];
+  }],
+];
+for (const [file, phrases] of quotes) {
+  test(`the README quotes ${file} as it is committed`, () => {
+    const text = readme();
+    const missing = phrases().filter((p) => !text.includes(p));
+    assert.deepEqual(missing, [], `README figures that are not (or no longer) those in ${file}`);
+  });
+}

@@ -21,8 +21,7 @@ import { measureFootprint, startFootprintSidecars } from './footprint.js';
 import { measureHttpLatency } from './http-latency.js';
 import { measureGather } from './gather-cycle.js';
 import { failoverRows, footprintRows, gatherRows, httpRows, requestRows, scalingRows } from './rows.js';
-import { machineLine, renderTable, type Row } from './lib/report.js';
-import { provenance } from './lib/result.js';
+import { machine, machineLine, renderTable, type Row } from './lib/report.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,9 +48,7 @@ const settings = {
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const began = performance.now();
 const elapsed = (): string => `${((performance.now() - began) / 1000).toFixed(0)} s`;
-// Taken before the run: the commit and machine state the figures belong to.
-const from = provenance();
-const host = from.machine;
+const host = machine();
 const rows: Row[] = [];
 const details: Record<string, unknown> = {};
 
@@ -114,6 +111,6 @@ const table = renderTable(rows);
 process.stdout.write(`\nvnf-agent benchmarks: ${machineLine(host)}; took ${durationS} s${quick ? ' (--quick: fewer runs, shorter windows)' : ''}\n\n${table}\n\n`);
 process.stdout.write('Cells: median (spread). Anchors: election = client-go\'s own leader elector (bench/go-elector, a Go process per member, LeaseLock, ReleaseOnCancel), same API server, same 8/6/2 s lease; scaling = the plain HPA algorithm in a one-second cluster model (15 s sync, metrics-server CPU): rows marked "model" are not measured on a cluster.\n');
 mkdirSync(dirname(values.out), { recursive: true });
-writeFileSync(values.out, `${JSON.stringify({ commit: from.commit, dirty: from.dirty, machine: host, durationS, quick, settings, rows, details }, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify({ machine: host, durationS, quick, settings, rows, details }, null, 2)}\n`);
 log(`wrote ${values.out}`);
 process.exit(0);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { machine, type Machine } from './report.js';
@@ -11,25 +10,14 @@ import { machine, type Machine } from './report.js';
  */
 export interface Provenance {
   readonly commit: string;
-  /** Tracked files outside bench/results/ differed from `commit` during the run. */
+  /** The tree had changes outside bench/results/ (machine().commit ends in -dirty). */
   readonly dirty: boolean;
   readonly machine: Machine;
 }
 
-const git = (args: string[]): string => {
-  try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'unknown';
-  }
-};
-
 export function provenance(): Provenance {
-  return {
-    commit: git(['rev-parse', 'HEAD']),
-    dirty: git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results']) !== '',
-    machine: machine(),
-  };
+  const m = machine();
+  return { commit: m.commit.replace(/-dirty$/, ''), dirty: m.commit.endsWith('-dirty'), machine: m };
 }
 
 /** Writes one result as pretty JSON (one file per command, overwritten by the next run: git keeps the history). */

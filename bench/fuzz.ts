@@ -54,7 +54,7 @@ for (const name of only) {
 }
 const durationS = Math.round((performance.now() - began) / 1000);
 const counts = { inputs: results.reduce((n, r) => n + r.inputs, 0), violations: results.reduce((n, r) => n + r.failures, 0) };
-process.stdout.write(`\nfuzz: ${machineLine(from.machine)}; commit ${from.commit.slice(0, 12)}${from.dirty ? ' (with local changes)' : ''}; took ${durationS} s\n\n`);
+process.stdout.write(`\nfuzz: ${machineLine(from.machine)}; took ${durationS} s\n\n`);
 process.stdout.write('| surface | inputs | failures | seconds | outcomes |\n| --- | --- | --- | --- | --- |\n');
 for (const r of results) {
   const reached = r.reached ? ` (${Object.entries(r.reached).map(([k, v]) => `${k} ${v}`).join(', ')})` : '';

@@ -70,7 +70,7 @@ const quotes: [string, () => string[]][] = [
       '[`bench/results/chaos.json`](bench/results/chaos.json)', r.date.slice(0, 10), `commit ${r.commit.slice(0, 7)}`, `\`${r.command}\``,
       `**${fmt(c.faults)} faults** (${fmt(k.latency ?? 0)} latency, ${fmt(k.reset ?? 0)} resets, ${fmt(k.freeze ?? 0)} frozen connections, ${fmt(k.partition ?? 0)} partitions, ${fmt(k.sigstop ?? 0)} SIGSTOP, ${fmt(k.sigkill ?? 0)} SIGKILL)`,
       `**${c.violations} invariant violations**`, `${c.leaderChanges} leader changes over ${c.terms} terms`, `convergence ${fmt(c.convergenceMs)} ms`,
-      `${w['patch deployments/scale'] ?? 0} scale writes, ${w['patch vnfclusters/status'] ?? 0} status writes, ${w['patch pods'] ?? 0} pod patches and ${w['update leases'] ?? 0} Lease updates`,
+      `${w['patch deployments/scale'] ?? 0} scale writes, ${w['patch vnfclusters/status'] ?? 0} status writes, ${w['leader-only pod annotations'] ?? 0} pod annotations and ${w['update leases'] ?? 0} Lease updates`,
       `${c.refusedWrites} writes the API server refused`,
     ];
   }],

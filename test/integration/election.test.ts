@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { readAudit, startControlPlane, type ControlPlane } from '../support/controlplane.js';
 import { freshNamespace, installCrd, kubeConfigFrom } from '../support/kube.js';
 import { SipResponder } from '../support/sip-responder.js';
@@ -131,13 +131,19 @@ describe('leader election with three sidecar processes', { timeout: 300_000 }, (
       frozen.process.child.kill('SIGCONT');
     }
     const resumedAt = new Date();
+    // A write the frozen leader sent just before SIGSTOP may reach the server
+    // after frozenAt; it was the leader then. The violation is a write the
+    // server received once another sidecar held the lease.
+    const takeover = (await kc.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'sprout-leader', namespace: ns })).spec?.acquireTime;
+    const since = takeover === undefined ? frozenAt : new Date(takeover);
     await delay(4000);
     const user = `system:serviceaccount:${ns}:${old}`;
     const writes = readAudit(cp.kubeconfigPath).filter(
-      (e) => e.user.username === user && new Date(e.stageTimestamp) > frozenAt && (e.responseStatus?.code ?? 0) < 300
+      (e) => e.user.username === user && new Date(e.requestReceivedTimestamp) >= since && (e.responseStatus?.code ?? 0) < 300
         && (e.objectRef?.resource === 'leases' || e.objectRef?.subresource === 'status' || e.objectRef?.subresource === 'scale'),
     );
-    assert.deepEqual(writes.map((w) => `${w.verb} ${w.objectRef?.resource}/${w.objectRef?.subresource ?? ''} ${w.stageTimestamp}`), [], `writes by ${old} after it was frozen (resumed ${resumedAt.toISOString()})`);
+    assert.deepEqual(writes.map((w) => `${w.verb} ${w.objectRef?.resource}/${w.objectRef?.subresource ?? ''} ${w.requestReceivedTimestamp}`), [],
+      `writes by ${old} after ${leader} took the lease at ${since.toISOString()} (frozen ${frozenAt.toISOString()}, resumed ${resumedAt.toISOString()})`);
     const s = await statusOf(frozen);
     assert.equal(s?.isLeader, false);
     assert.equal(s?.leader, leader);

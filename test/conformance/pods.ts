@@ -91,7 +91,9 @@ export function podWatchCases(ctx: SuiteContext): void {
     const viaProxy = { ...ctx, kc: kubeConfigFrom(path) };
     const { w, names } = watchPods(viaProxy, 'app=dead', { serverTimeoutSeconds: 3, idleGraceMs: 1000 });
     try {
-      await waitUntil(() => w.stats.lists === 1 && proxy.openConnections > 0, 'watch established');
+      // Freeze only once the server has accepted the watch: freezing the list's
+      // connection alone lets the watch open a fresh one that never goes silent.
+      await waitUntil(() => w.stats.opened === 1 && proxy.openConnections > 0, 'watch established');
       assert.ok(proxy.freezeOpenConnections() > 0);
       await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('d-1', { app: 'dead' }) });
       await waitUntil(() => names().join() === 'd-1', 'pod seen after the dead connection was abandoned', 15_000);

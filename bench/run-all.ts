@@ -17,7 +17,7 @@ import { measureRequestRates, type RequestRate } from './election-requests.js';
 import { measureProcessFailover } from './election-processes.js';
 import { goElectorBin } from './lib/go-elector.js';
 import { measureScaling } from './scaling-anchor.js';
-import { measureFootprint, startFootprintSidecars } from './footprint.js';
+import { measureColdStart, measureFootprint, startFootprintSidecars } from './footprint.js';
 import { measureHttpLatency } from './http-latency.js';
 import { measureGather } from './gather-cycle.js';
 import { failoverRows, footprintRows, gatherRows, httpRows, requestRows, scalingRows } from './rows.js';
@@ -39,6 +39,7 @@ const settings = {
   // Windows as long as a standby's watch (the API server ends it after 60 s, then it is re-opened).
   requests: { sizes: [3, 10, 30], windows: quick ? 2 : 3, windowSeconds: quick ? 6 : 60, warmupSeconds: quick ? 5 : 10 },
   footprintSeconds: quick ? 10 : 30,
+  coldStarts: quick ? 3 : 10,
   peers: 100,
   http: { connections: 10, seconds: quick ? 2 : 5, repeats: quick ? 1 : 3 },
   gather: { sizes: [10, 100, 300], cycles: quick ? 5 : 20 },
@@ -78,8 +79,10 @@ if (only.has('footprint') || only.has('http')) {
     if (only.has('footprint')) {
       log(`[${elapsed()}] footprint: sampling both for ${settings.footprintSeconds} s`);
       const f = await measureFootprint(sidecars, settings.footprintSeconds);
-      rows.push(...footprintRows(f.idle, f.leader, settings.peers));
-      details.footprint = f;
+      log(`[${elapsed()}] footprint: cold start of the bundle, ${settings.coldStarts} starts`);
+      const coldStartMs = await measureColdStart(settings.coldStarts);
+      rows.push(...footprintRows(f, settings.peers, coldStartMs));
+      details.footprint = { ...f, coldStartMs };
     }
     if (only.has('http')) {
       log(`[${elapsed()}] http: autocannon against the idle sidecar`);

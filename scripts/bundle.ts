@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { BUNDLE_PATH, METAFILE_PATH } from './sidecar-launch.js';
 
 /**
  * The sidecar as one file (npm run bundle): dist/vnf-agent.mjs, what the image
@@ -7,16 +8,7 @@ import { build, type Metafile, type Plugin } from 'esbuild';
  * layout would load all of @kubernetes/client-node's generated Api layer
  * (its dist/config.js imports gen/index.js), some 70 MiB in every pod.
  */
-export const BUNDLE_PATH = 'dist/vnf-agent.mjs';
-export const METAFILE_PATH = 'dist/vnf-agent.meta.json';
-
-/**
- * The node flags the image runs the bundle with, chosen by measurement (README,
- * "Footprint"): a 1 MiB semi-space keeps the young generation small (V8 sizes
- * it from the machine's memory otherwise), and --optimize-for-size trades a
- * little speed for smaller code and heap.
- */
-export const SIDECAR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size'];
+export { BUNDLE_PATH, METAFILE_PATH, SIDECAR_NODE_FLAGS } from './sidecar-launch.js';
 
 /**
  * `local` and `apiserver` (sim/) stay out of the bundle: left as imports of the

@@ -5,15 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { BUNDLE_PATH, forbiddenInputs, METAFILE_PATH, SIDECAR_NODE_FLAGS } from '../../scripts/bundle.js';
-import { eventually, runAgent, type AgentLaunch } from '../support/process.js';
+import { eventually, runAgent, SHIPPED } from '../support/process.js';
 import { createVnfCluster, startSidecar, statusOf, type Sidecar } from '../support/sidecars.js';
 import { SipResponder } from '../support/sip-responder.js';
 import { deploymentManifest, startSim } from '../support/sim-apiserver.js';
 import { rssMiB } from '../../bench/lib/proc.js';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION } from '../../agent/model/vnfcluster.js';
-
-/** The sidecar as the image starts it (npm run build writes the bundle and its metafile). */
-const SHIPPED: AgentLaunch = { script: BUNDLE_PATH, nodeFlags: SIDECAR_NODE_FLAGS };
 
 /**
  * A budget well above the measured idle RSS (README, "Footprint") and well

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { BUNDLE_PATH, SIDECAR_NODE_FLAGS } from '../../scripts/sidecar-launch.js';
 
 export const AGENT_BIN = 'dist/agent/main.js';
 
@@ -31,6 +32,8 @@ export interface AgentLaunch {
   readonly nodeFlags: readonly string[];
 }
 export const TSC_BUILD: AgentLaunch = { script: AGENT_BIN, nodeFlags: [] };
+/** The sidecar as the image runs it (npm run build writes the bundle). */
+export const SHIPPED: AgentLaunch = { script: BUNDLE_PATH, nodeFlags: SIDECAR_NODE_FLAGS };
 
 export function startAgent(args: string[], env: Record<string, string> = {}, launch: AgentLaunch = TSC_BUILD): RunningProcess {
   return startProcess(process.execPath, [...launch.nodeFlags, launch.script, ...args], cleanEnv(env));

@@ -65,7 +65,7 @@ async function start(v: Variant, sipPort: number, name: string): Promise<{ port:
   killOnExit(child.child);
   const coldMs = await eventually(
     async () => ((await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(500) }).then(() => true, () => false)) ? performance.now() - began : undefined),
-    20_000, `${v.name} did not answer /readyz`, 5,
+    60_000, `${v.name} did not answer /readyz`, 5,
   );
   return { port, process: child, coldMs };
 }

@@ -9,7 +9,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY agent ./agent
 # main.ts loads sim/ for the `local` and `apiserver` commands, so tsc compiles it too.
 COPY sim ./sim
-COPY scripts/bundle.ts ./scripts/bundle.ts
+COPY scripts/bundle.ts scripts/sidecar-launch.ts ./scripts/
 RUN npm ci && npm run bundle
 
 # Runtime dependencies only, without install scripts.
@@ -37,7 +37,7 @@ COPY charts/vnf-agent/crds ./charts/vnf-agent/crds
 USER 65532:65532
 EXPOSE 8686
 # node is PID 1 and handles SIGTERM itself (graceful stop, lease release); no shell wrapper.
-# The node flags are SIDECAR_NODE_FLAGS in scripts/bundle.ts, chosen by bench/node-flags.ts
+# The node flags are SIDECAR_NODE_FLAGS in scripts/sidecar-launch.ts, chosen by bench/node-flags.ts
 # (test/cli/bundle.test.ts checks the two agree).
-ENTRYPOINT ["node", "--max-semi-space-size=1", "--optimize-for-size", "/app/dist/vnf-agent.mjs"]
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--optimize-for-size", "--lite-mode", "/app/dist/vnf-agent.mjs"]
 CMD ["run"]

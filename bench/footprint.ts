@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startSim, deploymentManifest, type SimClient } from '../test/support/sim-apiserver.js';
 import { createVnfCluster, startSidecar, statusOf, type Sidecar } from '../test/support/sidecars.js';
-import { freePort, SHIPPED, startAgent } from '../test/support/process.js';
+import { freePort, SHIPPED, startAgent, type AgentLaunch } from '../test/support/process.js';
 import { GoElector, goElectorBin } from './lib/go-elector.js';
 import { SipResponder } from '../test/support/sip-responder.js';
 import { sampleProcess, type Footprint } from './lib/proc.js';
@@ -52,7 +52,7 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
 }
 
 /** Starts the idle sidecar and the leader of `peers` pods; resolves when both are ready and the leader sees every pod. */
-export async function startFootprintSidecars(peers: number): Promise<Sidecars> {
+export async function startFootprintSidecars(peers: number, launch: AgentLaunch = SHIPPED): Promise<Sidecars> {
   const sip = new SipResponder();
   await sip.start();
   const dir = mkdtempSync(join(tmpdir(), 'vnf-bench-'));
@@ -88,10 +88,10 @@ export async function startFootprintSidecars(peers: number): Promise<Sidecars> {
     await until('go-elector does not lead', 20_000, async () => (anchor.leadingSince() !== undefined ? true : undefined)).catch((err: Error) => {
       throw new Error(`${err.message}\n${anchor.tail()}`);
     });
-    const idle = await startSidecar('bench-idle', sipEnv(sip.port), SHIPPED);
+    const idle = await startSidecar('bench-idle', sipEnv(sip.port), launch);
     started.push(idle);
     killOnExit(idle.process.child);
-    const leader = await startSidecar('bench-leader', { ...sipEnv(sip.port), VNF_AGENT_CLUSTER: 'sprout', VNF_AGENT_POD_NAMESPACE: 'default', VNF_AGENT_KUBECONFIG: kubeconfig }, SHIPPED);
+    const leader = await startSidecar('bench-leader', { ...sipEnv(sip.port), VNF_AGENT_CLUSTER: 'sprout', VNF_AGENT_POD_NAMESPACE: 'default', VNF_AGENT_KUBECONFIG: kubeconfig }, launch);
     started.push(leader);
     killOnExit(leader.process.child);
     // Every pod's sidecar answers the leader's GET /load on the leader's own HTTP port, at the pod's IP.
@@ -127,12 +127,12 @@ export async function measureFootprint(s: Sidecars, seconds: number, settleSecon
  * /readyz (any status: the SIP probe decides 200 or 503 later), `runs` times
  * one after the other; polled every 5 ms.
  */
-export async function measureColdStart(runs: number): Promise<number[]> {
+export async function measureColdStart(runs: number, launch: AgentLaunch = SHIPPED): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const port = await freePort();
     const began = performance.now();
-    const child = startAgent(['run'], { VNF_AGENT_POD_NAME: `cold-${i}`, VNF_AGENT_HTTP_HOST: '127.0.0.1', VNF_AGENT_HTTP_PORT: String(port), VNF_AGENT_LOG_LEVEL: 'warn' }, SHIPPED);
+    const child = startAgent(['run'], { VNF_AGENT_POD_NAME: `cold-${i}`, VNF_AGENT_HTTP_HOST: '127.0.0.1', VNF_AGENT_HTTP_PORT: String(port), VNF_AGENT_LOG_LEVEL: 'warn' }, launch);
     killOnExit(child.child);
     try {
       times.push(await until('bundle did not answer /readyz', 10_000, async () => {

@@ -40,6 +40,19 @@ const clientNodePure: Plugin = {
   },
 };
 
+/**
+ * node-fetch 2 (client-node's Watch) takes URL from node:url and falls back to
+ * whatwg-url only where node:url has none; Node always has one. Bundled, the
+ * fallback would still load tr46's Unicode tables at start.
+ */
+const noWhatwgUrl: Plugin = {
+  name: 'no-whatwg-url',
+  setup(b) {
+    b.onResolve({ filter: /^whatwg-url$/ }, () => ({ path: 'whatwg-url', namespace: 'vnf-shim' }));
+    b.onLoad({ filter: /.*/, namespace: 'vnf-shim' }, () => ({ contents: 'export default { URL: globalThis.URL };', loader: 'js' }));
+  },
+};
+
 export async function bundle(outfile = BUNDLE_PATH): Promise<Metafile> {
   const result = await build({
     entryPoints: ['agent/main.ts'],
@@ -53,7 +66,7 @@ export async function bundle(outfile = BUNDLE_PATH): Promise<Metafile> {
     minifySyntax: true,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [simOutside, clientNodePure],
+    plugins: [simOutside, clientNodePure, noWhatwgUrl],
     // Bundled CommonJS packages (pino, fastify) call require() for Node built-ins.
     banner: { js: "import { createRequire as __vnfCreateRequire } from 'node:module'; const require = __vnfCreateRequire(import.meta.url);" },
   });

@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build stage: the same steps as the test command's build (npm ci runs `prepare`,
-# which is `tsc -p tsconfig.build.json`), so image and tests cannot drift.
+# which is `tsc -p tsconfig.build.json`, then `npm run bundle` makes the one-file
+# sidecar, scripts/bundle.ts), so image and tests cannot drift.
 # Node 26, the major of the `node` devDependency the tests run on (package.json).
 FROM node:26-bookworm-slim AS build
 WORKDIR /src
@@ -8,7 +9,8 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY agent ./agent
 # main.ts loads sim/ for the `local` and `apiserver` commands, so tsc compiles it too.
 COPY sim ./sim
-RUN npm ci
+COPY scripts/bundle.ts scripts/sidecar-launch.ts ./scripts/
+RUN npm ci && npm run bundle
 
 # Runtime dependencies only, without install scripts.
 FROM node:26-bookworm-slim AS deps
@@ -20,6 +22,9 @@ FROM node:26-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
+# The sidecar: one esbuild bundle (dist/vnf-agent.mjs), which loads none of node_modules.
+COPY --from=build /src/dist/vnf-agent.mjs ./dist/vnf-agent.mjs
+# The tsc build stays for `local` and `apiserver`: the bundle imports dist/sim only for them.
 COPY --from=build /src/dist/agent ./dist/agent
 COPY --from=build /src/dist/sim ./dist/sim
 COPY --from=build /src/sim/dashboard ./sim/dashboard
@@ -32,5 +37,7 @@ COPY charts/vnf-agent/crds ./charts/vnf-agent/crds
 USER 65532:65532
 EXPOSE 8686
 # node is PID 1 and handles SIGTERM itself (graceful stop, lease release); no shell wrapper.
-ENTRYPOINT ["node", "/app/dist/agent/main.js"]
+# The node flags are SIDECAR_NODE_FLAGS in scripts/sidecar-launch.ts, chosen by bench/node-flags.ts
+# (test/cli/bundle.test.ts checks the two agree).
+ENTRYPOINT ["node", "--max-semi-space-size=1", "--optimize-for-size", "--lite-mode", "/app/dist/vnf-agent.mjs"]
 CMD ["run"]

@@ -1,5 +1,6 @@
 /**
- * Sidecar footprint: RSS and CPU of real `vnf-agent run` processes, from
+ * Sidecar footprint: RSS and CPU of real `vnf-agent run` processes, started
+ * as the image starts them (the bundle with its node flags), from
  * /proc/<pid>/status and /proc/<pid>/stat, sampled over the same window:
  * - idle: no cluster, sampling a local SIP responder (OPTIONS over UDP every 2 s);
  * - leading 100 peers: the same plus leader of a VnfCluster whose selector
@@ -7,7 +8,10 @@
  *   sim/, whose simulated kubelet gives each pod its own 127.0.0.x IP), each
  *   pod's /load answered by a fake peer sidecar at that IP, so the leader runs
  *   its whole loop: membership, status, gathering 100 samples, deciding.
- * Both processes are left running for the HTTP latency benchmark.
+ * Beside them, over the same window, the anchor: client-go's own elector
+ * (bench/go-elector), one Go process leading a Lease on the same API server.
+ * Cold start: from spawning the bundle to its first answer on /readyz.
+ * Both sidecars are left running for the HTTP latency benchmark.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +20,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startSim, deploymentManifest, type SimClient } from '../test/support/sim-apiserver.js';
 import { createVnfCluster, startSidecar, statusOf, type Sidecar } from '../test/support/sidecars.js';
+import { freePort, SHIPPED, startAgent, type AgentLaunch } from '../test/support/process.js';
+import { GoElector, goElectorBin } from './lib/go-elector.js';
 import { SipResponder } from '../test/support/sip-responder.js';
 import { sampleProcess, type Footprint } from './lib/proc.js';
 import { killOnExit } from './lib/cleanup.js';
@@ -24,6 +30,8 @@ import { startFakePeers } from './fixtures/fake-peers.js';
 export interface Sidecars {
   readonly idle: Sidecar;
   readonly leader: Sidecar;
+  /** client-go's elector leading a Lease of its own on the same API server. */
+  readonly go: GoElector;
   readonly peers: number;
   stop(): Promise<void>;
 }
@@ -33,26 +41,28 @@ const sipEnv = (port: number): Record<string, string> => ({
   VNF_AGENT_SIGNAL_OPTIONS_TRANSPORTS: 'udp', VNF_AGENT_LOG_LEVEL: 'info',
 });
 
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     const value = await check();
     if (value !== undefined) return value;
-    await delay(200);
+    await delay(intervalMs);
   }
   throw new Error(`${what} within ${timeoutMs} ms`);
 }
 
 /** Starts the idle sidecar and the leader of `peers` pods; resolves when both are ready and the leader sees every pod. */
-export async function startFootprintSidecars(peers: number): Promise<Sidecars> {
+export async function startFootprintSidecars(peers: number, launch: AgentLaunch = SHIPPED): Promise<Sidecars> {
   const sip = new SipResponder();
   await sip.start();
   const dir = mkdtempSync(join(tmpdir(), 'vnf-bench-'));
   let sim: SimClient | undefined;
   const started: Sidecar[] = [];
   let fakePeers: ChildProcess | undefined;
+  let go: GoElector | undefined;
   const stop = async (): Promise<void> => {
     fakePeers?.kill('SIGKILL');
+    go?.kill('SIGKILL');
     for (const s of started) s.process.child.kill('SIGKILL');
     await Promise.all(started.map((s) => s.process.exited(5_000).catch(() => undefined)));
     sip.stop();
@@ -72,10 +82,16 @@ export async function startFootprintSidecars(peers: number): Promise<Sidecars> {
     writeFileSync(join(dir, 'peers.json'), JSON.stringify(pods));
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, sim.server.kubeconfig('bench-leader'));
-    const idle = await startSidecar('bench-idle', sipEnv(sip.port));
+    writeFileSync(join(dir, 'go.kubeconfig'), sim.server.kubeconfig('bench-go'));
+    go = new GoElector({ bin: goElectorBin(), kubeconfig: join(dir, 'go.kubeconfig'), namespace: 'default', lease: 'go-anchor', identity: 'go-anchor' });
+    const anchor = go;
+    await until('go-elector does not lead', 20_000, async () => (anchor.leadingSince() !== undefined ? true : undefined)).catch((err: Error) => {
+      throw new Error(`${err.message}\n${anchor.tail()}`);
+    });
+    const idle = await startSidecar('bench-idle', sipEnv(sip.port), launch);
     started.push(idle);
     killOnExit(idle.process.child);
-    const leader = await startSidecar('bench-leader', { ...sipEnv(sip.port), VNF_AGENT_CLUSTER: 'sprout', VNF_AGENT_POD_NAMESPACE: 'default', VNF_AGENT_KUBECONFIG: kubeconfig });
+    const leader = await startSidecar('bench-leader', { ...sipEnv(sip.port), VNF_AGENT_CLUSTER: 'sprout', VNF_AGENT_POD_NAMESPACE: 'default', VNF_AGENT_KUBECONFIG: kubeconfig }, launch);
     started.push(leader);
     killOnExit(leader.process.child);
     // Every pod's sidecar answers the leader's GET /load on the leader's own HTTP port, at the pod's IP.
@@ -92,16 +108,41 @@ export async function startFootprintSidecars(peers: number): Promise<Sidecars> {
       const seen = `leading ${last?.isLeader}, ${last?.members?.length} members, ${scale?.samples?.length} samples, missing ${JSON.stringify(scale?.missing?.slice(0, 2))}, ${last?.lastPass}`;
       throw new Error(`${err.message}; last status: ${seen}\n${leader.process.stdout().slice(-3000)}${leader.process.stderr().slice(-2000)}`);
     });
-    return { idle, leader, peers, stop };
+    return { idle, leader, go: anchor, peers, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-/** Both processes over the same `seconds` (after `settleSeconds`). */
-export async function measureFootprint(s: Sidecars, seconds: number, settleSeconds = 5): Promise<{ idle: Footprint; leader: Footprint }> {
+/** The three processes over the same `seconds` (after `settleSeconds`). */
+export async function measureFootprint(s: Sidecars, seconds: number, settleSeconds = 5): Promise<{ idle: Footprint; leader: Footprint; go: Footprint }> {
   await delay(settleSeconds * 1000);
-  const [idle, leader] = await Promise.all([sampleProcess(s.idle.process.child.pid!, seconds), sampleProcess(s.leader.process.child.pid!, seconds)]);
-  return { idle, leader };
+  const [idle, leader, go] = await Promise.all([s.idle, s.leader, s.go].map((p) => sampleProcess(('pid' in p ? p.pid : p.process.child.pid)!, seconds)));
+  return { idle: idle!, leader: leader!, go: go! };
+}
+
+/**
+ * Milliseconds from spawning the shipped bundle to its first HTTP answer on
+ * /readyz (any status: the SIP probe decides 200 or 503 later), `runs` times
+ * one after the other; polled every 5 ms.
+ */
+export async function measureColdStart(runs: number, launch: AgentLaunch = SHIPPED): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const port = await freePort();
+    const began = performance.now();
+    const child = startAgent(['run'], { VNF_AGENT_POD_NAME: `cold-${i}`, VNF_AGENT_HTTP_HOST: '127.0.0.1', VNF_AGENT_HTTP_PORT: String(port), VNF_AGENT_LOG_LEVEL: 'warn' }, launch);
+    killOnExit(child.child);
+    try {
+      times.push(await until('bundle did not answer /readyz', 10_000, async () => {
+        const answered = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(500) }).then(() => true, () => false);
+        return answered ? performance.now() - began : undefined;
+      }, 5));
+    } finally {
+      child.child.kill('SIGKILL');
+      await child.exited(5_000).catch(() => undefined);
+    }
+  }
+  return times;
 }

@@ -60,16 +60,25 @@ export function scalingRows(figures: readonly ScalingFigures[]): Row[] {
   ];
 }
 
-export function footprintRows(idle: Footprint, leader: Footprint, peers: number): Row[] {
-  const rows = (label: string, f: Footprint): Row[] => {
-    const rss = summarize(f.rssMiB);
-    const cpu = summarize(f.cpuMsPerS);
+/** The footprint anchor: one go-elector process leading its own Lease on the same API server. */
+export const CLIENT_GO_LEADING = `${CLIENT_GO}, leading`;
+
+export function footprintRows(f: { idle: Footprint; leader: Footprint; go: Footprint }, peers: number, coldStartMs: readonly number[]): Row[] {
+  const go = { rss: summarize(f.go.rssMiB), cpu: summarize(f.go.cpuMsPerS) };
+  const rows = (label: string, p: Footprint): Row[] => {
+    const rss = summarize(p.rssMiB);
+    const cpu = summarize(p.cpuMsPerS);
     return [
-      { benchmark: `footprint: RSS, ${label}`, ours: rss, unit: 'MiB', over: over(rss, 'samples 1 s apart') },
-      { benchmark: `footprint: CPU, ${label}`, ours: cpu, unit: 'ms CPU/s', over: over(cpu, `windows of ${f.rssMiB.length / Math.max(1, f.cpuMsPerS.length)} s`) },
+      { benchmark: `footprint: RSS, ${label}`, ours: rss, anchor: go.rss, anchorIs: CLIENT_GO_LEADING, unit: 'MiB', over: over(rss, 'samples 1 s apart', ', bundle vs Go process') },
+      { benchmark: `footprint: CPU, ${label}`, ours: cpu, anchor: go.cpu, anchorIs: CLIENT_GO_LEADING, unit: 'ms CPU/s', over: over(cpu, `windows of ${p.rssMiB.length / Math.max(1, p.cpuMsPerS.length)} s`, ', bundle vs Go process') },
     ];
   };
-  return [...rows('idle (SIP probe only)', idle), ...rows(`leading ${peers} peers`, leader)];
+  const cold = summarize([...coldStartMs]);
+  return [
+    ...rows('idle (SIP probe only)', f.idle),
+    ...rows(`leading ${peers} peers`, f.leader),
+    { benchmark: 'footprint: cold start to /readyz answering', ours: cold, unit: 'ms', over: over(cold, 'starts', ', spawn to first HTTP answer') },
+  ];
 }
 
 export function httpRows(routes: readonly RouteLatency[], connections: number, seconds: number): Row[] {

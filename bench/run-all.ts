@@ -17,7 +17,8 @@ import { measureRequestRates, type RequestRate } from './election-requests.js';
 import { measureProcessFailover } from './election-processes.js';
 import { goElectorBin } from './lib/go-elector.js';
 import { measureScaling } from './scaling-anchor.js';
-import { measureFootprint, startFootprintSidecars } from './footprint.js';
+import { measureColdStart, measureFootprint, startFootprintSidecars } from './footprint.js';
+import { SHIPPED } from '../test/support/process.js';
 import { measureHttpLatency } from './http-latency.js';
 import { measureGather } from './gather-cycle.js';
 import { failoverRows, footprintRows, gatherRows, httpRows, requestRows, scalingRows } from './rows.js';
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string', default: 'election,footprint,http,gather,scaling' },
     out: { type: 'string', default: 'bench/results/latest.json' },
+    // Node flags for the footprint sidecars instead of the image's (scripts/sidecar-launch.ts), to compare: --node-flags="--a --b".
+    'node-flags': { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -39,6 +42,8 @@ const settings = {
   // Windows as long as a standby's watch (the API server ends it after 60 s, then it is re-opened).
   requests: { sizes: [3, 10, 30], windows: quick ? 2 : 3, windowSeconds: quick ? 6 : 60, warmupSeconds: quick ? 5 : 10 },
   footprintSeconds: quick ? 10 : 30,
+  coldStarts: quick ? 3 : 10,
+  footprintLaunch: { script: SHIPPED.script, nodeFlags: values['node-flags'] === undefined ? SHIPPED.nodeFlags : values['node-flags'].split(' ').filter(Boolean) },
   peers: 100,
   http: { connections: 10, seconds: quick ? 2 : 5, repeats: quick ? 1 : 3 },
   gather: { sizes: [10, 100, 300], cycles: quick ? 5 : 20 },
@@ -73,13 +78,15 @@ if (only.has('election')) {
 
 if (only.has('footprint') || only.has('http')) {
   log(`[${elapsed()}] footprint: starting an idle sidecar and the leader of ${settings.peers} pods (stand-in API server)`);
-  const sidecars = await startFootprintSidecars(settings.peers);
+  const sidecars = await startFootprintSidecars(settings.peers, settings.footprintLaunch);
   try {
     if (only.has('footprint')) {
       log(`[${elapsed()}] footprint: sampling both for ${settings.footprintSeconds} s`);
       const f = await measureFootprint(sidecars, settings.footprintSeconds);
-      rows.push(...footprintRows(f.idle, f.leader, settings.peers));
-      details.footprint = f;
+      log(`[${elapsed()}] footprint: cold start of the bundle, ${settings.coldStarts} starts`);
+      const coldStartMs = await measureColdStart(settings.coldStarts, settings.footprintLaunch);
+      rows.push(...footprintRows(f, settings.peers, coldStartMs));
+      details.footprint = { ...f, coldStartMs };
     }
     if (only.has('http')) {
       log(`[${elapsed()}] http: autocannon against the idle sidecar`);

@@ -1,13 +1,7 @@
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, KubeConfig } from '@kubernetes/client-node';
-
-export interface KubeClients {
-  readonly kubeConfig: KubeConfig;
-  readonly core: CoreV1Api;
-  readonly apps: AppsV1Api;
-  readonly coordination: CoordinationV1Api;
-  readonly custom: CustomObjectsApi;
-  readonly events: EventsV1Api;
-}
+// The module itself, not the package index: the index also loads the generated Api classes.
+import { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import type { Clock } from '../clock/clock.js';
+import { KubeApi, kubeConfigTransport } from './request.js';
 
 /**
  * In a pod: the ServiceAccount. Elsewhere: the given kubeconfig file, else
@@ -21,13 +15,7 @@ export function loadKubeConfig(kubeconfigPath: string, env: NodeJS.ProcessEnv = 
   return kc;
 }
 
-export function makeClients(kubeConfig: KubeConfig): KubeClients {
-  return {
-    kubeConfig,
-    core: kubeConfig.makeApiClient(CoreV1Api),
-    apps: kubeConfig.makeApiClient(AppsV1Api),
-    coordination: kubeConfig.makeApiClient(CoordinationV1Api),
-    custom: kubeConfig.makeApiClient(CustomObjectsApi),
-    events: kubeConfig.makeApiClient(EventsV1Api),
-  };
+/** The request layer over a KubeConfig: every call authenticates as the KubeConfig says at that moment. */
+export function makeKubeApi(kubeConfig: KubeConfig, clock: Clock): KubeApi {
+  return new KubeApi(kubeConfigTransport(kubeConfig), clock);
 }

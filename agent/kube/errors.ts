@@ -1,5 +1,3 @@
-import { ApiException } from '@kubernetes/client-node';
-
 /**
  * API failures as the rest of the agent sees them: which of these happened
  * decides what a loop does next (retry, re-read, give up leadership).
@@ -35,6 +33,17 @@ export class KubeError extends Error {
   }
 }
 
+/** A non-2xx answer as the request layer (request.ts) throws it: the HTTP code and the body, a Status object as a rule. */
+export class KubeStatusError extends Error {
+  constructor(
+    readonly code: number,
+    readonly body: string,
+  ) {
+    super(`HTTP ${code}`);
+    this.name = 'KubeStatusError';
+  }
+}
+
 interface StatusBody {
   reason?: string;
   message?: string;
@@ -52,15 +61,15 @@ function parseStatus(body: unknown): StatusBody {
   return body ?? {};
 }
 
-/** Maps whatever client-node threw into a KubeError with a readable message. */
+/** Maps whatever a call threw (a Status answer, a deadline, a transport error) into a KubeError with a readable message. */
 export function toKubeError(err: unknown, what: string): KubeError {
   if (err instanceof KubeError) return err;
-  if (err instanceof ApiException) {
+  if (err instanceof KubeStatusError) {
     const status = parseStatus(err.body);
     return new KubeError(`${what}: ${err.code} ${status.reason ?? ''} ${status.message ?? ''}`.trim(), err.code, status.reason ?? `HTTP${err.code}`, { cause: err });
   }
   const e = err as { name?: string; code?: string; message?: string; type?: string };
-  if (e.name === 'AbortError' || e.type === 'aborted') {
+  if (e.name === 'AbortError' || e.name === 'TimeoutError' || e.type === 'aborted') {
     return new KubeError(`${what}: timed out or aborted`, 0, 'Timeout', { cause: err });
   }
   return new KubeError(`${what}: ${e.code ?? e.name ?? 'Error'} ${e.message ?? String(err)}`.trim(), 0, e.code ?? 'Transport', { cause: err });

@@ -1,7 +1,6 @@
-import type { EventsV1Api } from '@kubernetes/client-node';
-import { V1MicroTime } from '@kubernetes/client-node';
 import type { Clock } from '../clock/clock.js';
-import { kubeCall } from './request.js';
+import { seg, type KubeApi } from './request.js';
+import { microTime } from './micro-time.js';
 import { toKubeError } from './errors.js';
 
 export interface EventTarget {
@@ -43,7 +42,7 @@ export class EventRecorder {
   #seq = 0;
 
   constructor(
-    private readonly events: EventsV1Api,
+    private readonly api: KubeApi,
     private readonly namespace: string,
     private readonly reportingInstance: string,
     private readonly clock: Clock,
@@ -54,25 +53,20 @@ export class EventRecorder {
     const now = this.clock.wallTime();
     const name = eventName(event.regarding.name, this.reportingInstance, now.getTime(), this.#seq++);
     try {
-      await kubeCall({ timeoutMs: this.timeoutMs, signal, clock: this.clock }, (call) =>
-        this.events.createNamespacedEvent(
-          {
-            namespace: this.namespace,
-            body: {
-              metadata: { name, namespace: this.namespace },
-              eventTime: new V1MicroTime(now.getTime()),
-              reportingController: 'vnf-agent.dev/sidecar',
-              reportingInstance: this.reportingInstance.slice(0, 128),
-              action: event.action,
-              reason: event.reason,
-              note: event.note.slice(0, 1024),
-              type: event.type,
-              regarding: { ...event.regarding, namespace: this.namespace },
-            },
-          },
-          call,
-        ),
-      );
+      const body = {
+        apiVersion: 'events.k8s.io/v1',
+        kind: 'Event',
+        metadata: { name, namespace: this.namespace },
+        eventTime: microTime(now),
+        reportingController: 'vnf-agent.dev/sidecar',
+        reportingInstance: this.reportingInstance.slice(0, 128),
+        action: event.action,
+        reason: event.reason,
+        note: event.note.slice(0, 1024),
+        type: event.type,
+        regarding: { ...event.regarding, namespace: this.namespace },
+      };
+      await this.api.create(`/apis/events.k8s.io/v1/namespaces/${seg(this.namespace)}/events`, body, { timeoutMs: this.timeoutMs, signal });
     } catch (err) {
       throw toKubeError(err, `create Event ${event.reason} for ${event.regarding.kind} ${event.regarding.name}`);
     }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
-import { loadKubeConfig, makeClients, type KubeClients } from './client.js';
+import { loadKubeConfig, makeKubeApi } from './client.js';
 import { KubeLeaseLock } from './lease-lock.js';
 import { DeploymentScale } from './scale.js';
 import { PodAnnotator, PodWatch, type PodFacts } from './pods.js';
@@ -31,18 +31,17 @@ export interface KubeAdapters {
 }
 
 export function createKubeAdapters(settings: KubeSettings, clock: Clock, logger: Logger): KubeAdapters {
-  const clients: KubeClients = makeClients(loadKubeConfig(settings.kubeconfig));
+  const kubeConfig = loadKubeConfig(settings.kubeconfig);
+  const api = makeKubeApi(kubeConfig, clock);
   const ns = settings.podNamespace;
   const timeoutMs = settings.apiTimeoutMs;
   return {
-    leaseLock: (name, labels) =>
-      new KubeLeaseLock({ coordination: clients.coordination, kubeConfig: clients.kubeConfig, clock, logger, namespace: ns, name, timeoutMs, ...(labels ? { labels } : {}) }),
-    scale: (deployment) => new DeploymentScale(clients.apps, ns, deployment, timeoutMs, clock),
-    podWatch: (labelSelector, onChange) =>
-      new PodWatch({ core: clients.core, kubeConfig: clients.kubeConfig, clock, logger, namespace: ns, labelSelector, timeoutMs, onChange }),
-    annotator: new PodAnnotator(clients.core, ns, timeoutMs, clock),
-    vnfClusters: new VnfClusterClient(clients.custom, ns, timeoutMs, clock),
-    vnfClusterWatch: (onChange) => new VnfClusterWatch({ custom: clients.custom, kubeConfig: clients.kubeConfig, clock, logger, namespace: ns, timeoutMs, onChange }),
-    events: new EventRecorder(clients.events, ns, settings.podName, clock, timeoutMs),
+    leaseLock: (name, labels) => new KubeLeaseLock({ api, kubeConfig, clock, logger, namespace: ns, name, timeoutMs, ...(labels ? { labels } : {}) }),
+    scale: (deployment) => new DeploymentScale(api, ns, deployment, timeoutMs),
+    podWatch: (labelSelector, onChange) => new PodWatch({ api, kubeConfig, clock, logger, namespace: ns, labelSelector, timeoutMs, onChange }),
+    annotator: new PodAnnotator(api, ns, timeoutMs),
+    vnfClusters: new VnfClusterClient(api, ns, timeoutMs),
+    vnfClusterWatch: (onChange) => new VnfClusterWatch({ api, kubeConfig, clock, logger, namespace: ns, timeoutMs, onChange }),
+    events: new EventRecorder(api, ns, settings.podName, clock, timeoutMs),
   };
 }

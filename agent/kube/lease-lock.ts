@@ -1,13 +1,14 @@
-import { V1MicroTime, type CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import type { KubeConfig, V1Lease, V1LeaseList } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import { LockConflictError, LockNotFoundError, type LeaderRecord, type LeaseLock, type VersionedRecord } from '../election/lock.js';
-import { kubeCall } from './request.js';
+import { seg, type KubeApi } from './request.js';
 import { toKubeError } from './errors.js';
+import { microTime } from './micro-time.js';
 import { ResilientWatch } from './watch.js';
 
 export interface LeaseLockOptions {
-  readonly coordination: CoordinationV1Api;
+  readonly api: KubeApi;
   readonly kubeConfig: KubeConfig;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -19,8 +20,9 @@ export interface LeaseLockOptions {
   readonly labels?: Record<string, string>;
 }
 
-/** MicroTime needs exactly 6 fractional digits; a plain Date would send 3 and be rejected. */
-const micro = (date: Date | undefined): V1MicroTime | undefined => (date ? new V1MicroTime(date.getTime()) : undefined);
+/** The spec as sent: MicroTime strings, where the model type says Date (the generated serializer converted them). */
+type LeaseSpecWire = Omit<NonNullable<V1Lease['spec']>, 'acquireTime' | 'renewTime'> & { acquireTime?: string; renewTime?: string };
+const micro = (date: Date | undefined): string | undefined => (date ? microTime(date) : undefined);
 const parseTime = (value: unknown): Date | undefined => {
   if (value === undefined || value === null) return undefined;
   const date = new Date(value as string | Date);
@@ -41,7 +43,7 @@ export function leaseToRecord(lease: V1Lease): VersionedRecord {
   };
 }
 
-function recordToSpec(record: LeaderRecord): V1Lease['spec'] {
+function recordToSpec(record: LeaderRecord): LeaseSpecWire {
   return {
     holderIdentity: record.holderIdentity,
     leaseDurationSeconds: record.leaseDurationSeconds,
@@ -69,44 +71,35 @@ export class KubeLeaseLock implements LeaseLock {
 
   async get(signal?: AbortSignal): Promise<VersionedRecord> {
     try {
-      const lease = await kubeCall({ timeoutMs: this.#o.timeoutMs, signal, clock: this.#o.clock }, (call) =>
-        this.#o.coordination.readNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace }, call),
-      );
-      return leaseToRecord(lease);
+      return leaseToRecord(await this.#o.api.get<V1Lease>(this.#path(this.#o.name), this.#call(signal)));
     } catch (err) {
       throw this.#mapped(err, 'get');
     }
   }
 
   async create(record: LeaderRecord, signal?: AbortSignal): Promise<VersionedRecord> {
-    const body: V1Lease = {
+    const body = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: this.#o.name, namespace: this.#o.namespace, labels: this.#o.labels },
       spec: recordToSpec(record),
     };
     try {
-      const lease = await kubeCall({ timeoutMs: this.#o.timeoutMs, signal, clock: this.#o.clock }, (call) =>
-        this.#o.coordination.createNamespacedLease({ namespace: this.#o.namespace, body }, call),
-      );
-      return leaseToRecord(lease);
+      return leaseToRecord(await this.#o.api.create<V1Lease>(this.#path(), body, this.#call(signal)));
     } catch (err) {
       throw this.#mapped(err, 'create');
     }
   }
 
   async update(record: LeaderRecord, version: string, signal?: AbortSignal): Promise<VersionedRecord> {
-    const body: V1Lease = {
+    const body = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: this.#o.name, namespace: this.#o.namespace, resourceVersion: version },
       spec: recordToSpec(record),
     };
     try {
-      const lease = await kubeCall({ timeoutMs: this.#o.timeoutMs, signal, clock: this.#o.clock }, (call) =>
-        this.#o.coordination.replaceNamespacedLease({ name: this.#o.name, namespace: this.#o.namespace, body }, call),
-      );
-      return leaseToRecord(lease);
+      return leaseToRecord(await this.#o.api.replace<V1Lease>(this.#path(this.#o.name), body, this.#call(signal)));
     } catch (err) {
       throw this.#mapped(err, 'update');
     }
@@ -120,9 +113,7 @@ export class KubeLeaseLock implements LeaseLock {
       path: `/apis/coordination.k8s.io/v1/namespaces/${this.#o.namespace}/leases`,
       fieldSelector: `metadata.name=${this.#o.name}`,
       list: async (signal) => {
-        const list = await kubeCall({ timeoutMs: this.#o.timeoutMs, signal, clock: this.#o.clock }, (call) =>
-          this.#o.coordination.listNamespacedLease({ namespace: this.#o.namespace, fieldSelector: `metadata.name=${this.#o.name}` }, call),
-        );
+        const list = await this.#o.api.get<V1LeaseList>(this.#path(), this.#call(signal), { fieldSelector: `metadata.name=${this.#o.name}` });
         return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
       },
       onSync: (items) => onChange(items[0] ? leaseToRecord(items[0]) : undefined),
@@ -130,6 +121,15 @@ export class KubeLeaseLock implements LeaseLock {
     });
     watcher.start();
     return () => void watcher.stop();
+  }
+
+  #path(name?: string): string {
+    const collection = `/apis/coordination.k8s.io/v1/namespaces/${seg(this.#o.namespace)}/leases`;
+    return name === undefined ? collection : `${collection}/${seg(name)}`;
+  }
+
+  #call(signal: AbortSignal | undefined): { timeoutMs: number; signal: AbortSignal | undefined } {
+    return { timeoutMs: this.#o.timeoutMs, signal };
   }
 
   #mapped(err: unknown, verb: string): Error {

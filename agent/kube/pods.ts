@@ -1,7 +1,7 @@
-import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod, V1PodList } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
-import { callOptions, kubeCall, PatchStrategy } from './request.js';
+import { seg, type KubeApi } from './request.js';
 import { toKubeError } from './errors.js';
 import { ResilientWatch } from './watch.js';
 import { DRAINING_ANNOTATION, type PodFacts } from '../membership/state.js';
@@ -24,7 +24,7 @@ export function podFacts(pod: V1Pod): PodFacts {
 }
 
 export interface PodWatchOptions {
-  readonly core: CoreV1Api;
+  readonly api: KubeApi;
   readonly kubeConfig: KubeConfig;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -54,7 +54,7 @@ export class PodWatch {
       idleGraceMs: o.idleGraceMs,
       initialResourceVersion: o.initialResourceVersion,
       list: async (signal) => {
-        const list = await o.core.listNamespacedPod({ namespace: o.namespace, labelSelector: o.labelSelector }, callOptions({ timeoutMs: o.timeoutMs, signal }));
+        const list = await o.api.get<V1PodList>(`/api/v1/namespaces/${seg(o.namespace)}/pods`, { timeoutMs: o.timeoutMs, signal }, { labelSelector: o.labelSelector });
         return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
       },
       onSync: (items) => {
@@ -100,16 +100,19 @@ export class PodWatch {
  */
 export class PodAnnotator implements PodAnnotations {
   constructor(
-    private readonly core: CoreV1Api,
+    private readonly api: KubeApi,
     private readonly namespace: string,
     private readonly timeoutMs: number,
-    private readonly clock: Clock,
   ) {}
+
+  #path(pod: string): string {
+    return `/api/v1/namespaces/${seg(this.namespace)}/pods/${seg(pod)}`;
+  }
 
   /** A quorum read of the pod (not the watch cache); undefined when it does not exist. */
   async read(pod: string, signal?: AbortSignal): Promise<PodReading | undefined> {
     try {
-      const read = await kubeCall({ timeoutMs: this.timeoutMs, signal, clock: this.clock }, (call) => this.core.readNamespacedPod({ name: pod, namespace: this.namespace }, call));
+      const read = await this.api.get<V1Pod>(this.#path(pod), { timeoutMs: this.timeoutMs, signal });
       return { facts: podFacts(read), annotations: { ...(read.metadata?.annotations ?? {}) }, version: read.metadata?.resourceVersion ?? '' };
     } catch (err) {
       const kubeErr = toKubeError(err, `read Pod ${this.namespace}/${pod}`);
@@ -122,9 +125,7 @@ export class PodAnnotator implements PodAnnotations {
   async annotate(pod: string, annotations: Record<string, string | null>, version: string, signal?: AbortSignal): Promise<void> {
     if (version === '') throw new Error(`refusing an unconditional write to Pod ${this.namespace}/${pod}: no resourceVersion`);
     try {
-      await kubeCall({ timeoutMs: this.timeoutMs, signal, contentType: PatchStrategy.MergePatch, clock: this.clock }, (call) =>
-        this.core.patchNamespacedPod({ name: pod, namespace: this.namespace, body: { metadata: { resourceVersion: version, annotations } } }, call),
-      );
+      await this.api.mergePatch(this.#path(pod), { metadata: { resourceVersion: version, annotations } }, { timeoutMs: this.timeoutMs, signal });
     } catch (err) {
       throw toKubeError(err, `annotate Pod ${this.namespace}/${pod}`);
     }

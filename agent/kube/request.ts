@@ -1,52 +1,97 @@
-import type { ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node';
-import { Observable, PatchStrategy } from '@kubernetes/client-node';
-import { systemClock, type Clock } from '../clock/clock.js';
-import { deadline } from '../clock/deadline.js';
+import type { RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Clock } from '../clock/clock.js';
+import { withDeadline } from '../clock/deadline.js';
+import { KubeStatusError } from './errors.js';
+import { sendHttp } from './transport.js';
 
-export { PatchStrategy };
+/** The patch type of every agent write: JSON merge patch, which can carry metadata.resourceVersion. */
+export const MERGE_PATCH = 'application/merge-patch+json';
 
-/** Options every API call gets: a deadline and, for patches, an explicit content type. */
-export interface CallOptions {
-  readonly timeoutMs: number;
-  /** Aborts the call early (leadership lost, agent stopping). */
-  readonly signal?: AbortSignal | undefined;
-  readonly contentType?: PatchStrategy;
-  /** The clock the deadline runs on: the agent's, passed down by the adapters. The system clock when absent. */
-  readonly clock?: Clock;
+/** One HTTP exchange with the API server, as the transport port sees it. */
+export interface HttpCall {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** Path below the server's URL, e.g. /api/v1/namespaces/ns/pods/a. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly contentType?: string;
+  readonly signal: AbortSignal;
 }
 
-/** What client-node takes as per-call configuration, plus `done()`, which cancels the deadline's timer. */
-export interface KubeCallOptions {
-  readonly middleware: ObservableMiddleware[];
-  readonly middlewareMergeStrategy: 'append';
-  done(): void;
+export interface HttpAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** Sends one call; rejects only when no answer arrived (refused, reset, aborted). */
+export type Transport = (call: HttpCall) => Promise<HttpAnswer>;
+
+/**
+ * The real transport: KubeConfig decides the server, TLS, proxy and auth
+ * (token file re-read, exec plugin, client certificate) on every call, as the
+ * generated clients did through the same `applyToHTTPSOptions`.
+ */
+export function kubeConfigTransport(kc: KubeConfig): Transport {
+  return async (call) => {
+    const server = kc.getCurrentCluster()?.server;
+    if (!server) throw new Error('the kubeconfig has no current cluster');
+    const url = new URL(server + call.path);
+    for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
+    const headers: Record<string, string | number> = { accept: 'application/json' };
+    if (call.body !== undefined) {
+      headers['content-type'] = call.contentType ?? 'application/json';
+      headers['content-length'] = Buffer.byteLength(call.body);
+    }
+    const options: RequestOptions = { method: call.method, headers };
+    await kc.applyToHTTPSOptions(options);
+    return sendHttp(url, { ...options, signal: call.signal }, call.body);
+  };
+}
+
+/** Per call: the deadline, and the caller's signal (leadership lost, agent stopping). */
+export interface CallOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
- * client-node 1.4 sends every patch as application/json-patch+json unless told
- * otherwise, and has no per-request timeout; this middleware fixes both. The
- * deadline runs on a Clock (not AbortSignal.timeout), so a FakeClock drives
- * it in tests. Prefer `kubeCall`, which cancels the timer when the call settles.
+ * A small typed JSON client for the few calls the agent makes. It replaces
+ * client-node's generated Api classes, whose import alone (ObjectSerializer
+ * and every model) costs about 70 MiB in every pod. Each call runs under a
+ * deadline on the agent's Clock; a non-2xx answer becomes a KubeStatusError
+ * carrying the code and the server's Status body, which `toKubeError` maps.
  */
-export function callOptions(options: CallOptions): KubeCallOptions {
-  const bound = deadline(options.clock ?? systemClock, options.timeoutMs, 'API request', options.signal);
-  const middleware: ObservableMiddleware = {
-    pre: (context: RequestContext) => {
-      context.setSignal(bound.signal);
-      if (options.contentType) context.setHeaderParam('Content-Type', options.contentType);
-      return new Observable(Promise.resolve(context));
-    },
-    post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
-  };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append', done: () => bound.cancel() };
-}
+export class KubeApi {
+  constructor(
+    private readonly transport: Transport,
+    private readonly clock: Clock,
+  ) {}
 
-/** One API call under `callOptions`; the deadline's timer is cancelled once the call (body included) settled. */
-export async function kubeCall<T>(options: CallOptions, call: (o: KubeCallOptions) => Promise<T>): Promise<T> {
-  const o = callOptions(options);
-  try {
-    return await call(o);
-  } finally {
-    o.done();
+  get<T>(path: string, options: CallOptions, query?: Record<string, string>): Promise<T> {
+    return this.#call<T>({ method: 'GET', path, ...(query ? { query } : {}) }, options);
+  }
+
+  create<T>(path: string, body: unknown, options: CallOptions): Promise<T> {
+    return this.#call<T>({ method: 'POST', path, body: JSON.stringify(body) }, options);
+  }
+
+  replace<T>(path: string, body: unknown, options: CallOptions): Promise<T> {
+    return this.#call<T>({ method: 'PUT', path, body: JSON.stringify(body) }, options);
+  }
+
+  mergePatch<T>(path: string, body: unknown, options: CallOptions): Promise<T> {
+    return this.#call<T>({ method: 'PATCH', path, body: JSON.stringify(body), contentType: MERGE_PATCH }, options);
+  }
+
+  async #call<T>(call: Omit<HttpCall, 'signal'>, options: CallOptions): Promise<T> {
+    const answer = await withDeadline(this.clock, options.timeoutMs, `${call.method} ${call.path}`, [options.signal], (signal) =>
+      this.transport({ ...call, signal }),
+    );
+    if (answer.status < 200 || answer.status > 299) throw new KubeStatusError(answer.status, answer.body);
+    return JSON.parse(answer.body) as T;
   }
 }
+
+/** Path segments are names the API server validated or our config did; encoded anyway so none can change the path. */
+export const seg = (value: string): string => encodeURIComponent(value);

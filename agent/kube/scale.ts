@@ -1,6 +1,5 @@
-import type { AppsV1Api } from '@kubernetes/client-node';
-import type { Clock } from '../clock/clock.js';
-import { kubeCall, PatchStrategy } from './request.js';
+import type { V1Scale } from '@kubernetes/client-node';
+import { seg, type KubeApi } from './request.js';
 import { toKubeError } from './errors.js';
 
 export interface ScaleReading {
@@ -12,6 +11,13 @@ export interface ScaleReading {
   readonly version: string;
 }
 
+const reading = (scale: V1Scale): ScaleReading => ({
+  replicas: scale.spec?.replicas ?? 0,
+  currentReplicas: scale.status?.replicas ?? 0,
+  selector: scale.status?.selector ?? '',
+  version: scale.metadata?.resourceVersion ?? '',
+});
+
 /**
  * The Deployment's scale subresource. Writes are merge patches that carry the
  * resourceVersion just read, so a write based on a stale read fails with 409
@@ -19,24 +25,19 @@ export interface ScaleReading {
  */
 export class DeploymentScale {
   constructor(
-    private readonly apps: AppsV1Api,
+    private readonly api: KubeApi,
     readonly namespace: string,
     readonly name: string,
     private readonly timeoutMs: number,
-    private readonly clock: Clock,
   ) {}
+
+  get #path(): string {
+    return `/apis/apps/v1/namespaces/${seg(this.namespace)}/deployments/${seg(this.name)}/scale`;
+  }
 
   async read(signal?: AbortSignal): Promise<ScaleReading> {
     try {
-      const scale = await kubeCall({ timeoutMs: this.timeoutMs, signal, clock: this.clock }, (call) =>
-        this.apps.readNamespacedDeploymentScale({ name: this.name, namespace: this.namespace }, call),
-      );
-      return {
-        replicas: scale.spec?.replicas ?? 0,
-        currentReplicas: scale.status?.replicas ?? 0,
-        selector: scale.status?.selector ?? '',
-        version: scale.metadata?.resourceVersion ?? '',
-      };
+      return reading(await this.api.get<V1Scale>(this.#path, { timeoutMs: this.timeoutMs, signal }));
     } catch (err) {
       throw toKubeError(err, `read scale of Deployment ${this.namespace}/${this.name}`);
     }
@@ -44,15 +45,8 @@ export class DeploymentScale {
 
   async write(replicas: number, version: string, signal?: AbortSignal): Promise<ScaleReading> {
     try {
-      const scale = await kubeCall({ timeoutMs: this.timeoutMs, signal, contentType: PatchStrategy.MergePatch, clock: this.clock }, (call) =>
-        this.apps.patchNamespacedDeploymentScale({ name: this.name, namespace: this.namespace, body: { metadata: { resourceVersion: version }, spec: { replicas } } }, call),
-      );
-      return {
-        replicas: scale.spec?.replicas ?? 0,
-        currentReplicas: scale.status?.replicas ?? 0,
-        selector: scale.status?.selector ?? '',
-        version: scale.metadata?.resourceVersion ?? '',
-      };
+      const body = { metadata: { resourceVersion: version }, spec: { replicas } };
+      return reading(await this.api.mergePatch<V1Scale>(this.#path, body, { timeoutMs: this.timeoutMs, signal }));
     } catch (err) {
       throw toKubeError(err, `scale Deployment ${this.namespace}/${this.name} to ${replicas}`);
     }

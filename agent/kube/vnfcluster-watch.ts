@@ -1,8 +1,8 @@
-import type { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION, type VnfCluster } from '../model/vnfcluster.js';
-import { kubeCall } from './request.js';
+import { seg, type KubeApi } from './request.js';
 import { ResilientWatch } from './watch.js';
 
 /**
@@ -15,16 +15,15 @@ export class VnfClusterWatch {
   readonly #watch: ResilientWatch<VnfCluster>;
   #synced = false;
 
-  constructor(o: { custom: CustomObjectsApi; kubeConfig: KubeConfig; clock: Clock; logger: Logger; namespace: string; timeoutMs: number; onChange: () => void }) {
+  constructor(o: { api: KubeApi; kubeConfig: KubeConfig; clock: Clock; logger: Logger; namespace: string; timeoutMs: number; onChange: () => void }) {
+    const path = `/apis/${VNF_GROUP}/${VNF_VERSION}/namespaces/${seg(o.namespace)}/${VNF_PLURAL}`;
     this.#watch = new ResilientWatch<VnfCluster>({
       kubeConfig: o.kubeConfig,
       clock: o.clock,
       logger: o.logger,
-      path: `/apis/${VNF_GROUP}/${VNF_VERSION}/namespaces/${o.namespace}/${VNF_PLURAL}`,
+      path,
       list: async (signal) => {
-        const list = (await kubeCall({ timeoutMs: o.timeoutMs, signal, clock: o.clock }, (call) =>
-          o.custom.listNamespacedCustomObject({ group: VNF_GROUP, version: VNF_VERSION, plural: VNF_PLURAL, namespace: o.namespace }, call),
-        )) as { items: VnfCluster[]; metadata?: { resourceVersion?: string } };
+        const list = await o.api.get<{ items: VnfCluster[]; metadata?: { resourceVersion?: string } }>(path, { timeoutMs: o.timeoutMs, signal });
         return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
       },
       onSync: (items) => {

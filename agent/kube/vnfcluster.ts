@@ -1,23 +1,22 @@
-import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION, type VnfCluster, type VnfClusterStatus } from '../model/vnfcluster.js';
-import type { Clock } from '../clock/clock.js';
-import { kubeCall, PatchStrategy } from './request.js';
+import { seg, type KubeApi } from './request.js';
 import { toKubeError } from './errors.js';
 
 /** Reads a VnfCluster and writes its status subresource, conditional on the version read. */
 export class VnfClusterClient {
   constructor(
-    private readonly custom: CustomObjectsApi,
+    private readonly api: KubeApi,
     readonly namespace: string,
     private readonly timeoutMs: number,
-    private readonly clock: Clock,
   ) {}
+
+  #path(name: string): string {
+    return `/apis/${VNF_GROUP}/${VNF_VERSION}/namespaces/${seg(this.namespace)}/${VNF_PLURAL}/${seg(name)}`;
+  }
 
   async get(name: string, signal?: AbortSignal): Promise<VnfCluster> {
     try {
-      return (await kubeCall({ timeoutMs: this.timeoutMs, signal, clock: this.clock }, (call) =>
-        this.custom.getNamespacedCustomObject({ group: VNF_GROUP, version: VNF_VERSION, plural: VNF_PLURAL, namespace: this.namespace, name }, call),
-      )) as VnfCluster;
+      return await this.api.get<VnfCluster>(this.#path(name), { timeoutMs: this.timeoutMs, signal });
     } catch (err) {
       throw toKubeError(err, `get VnfCluster ${this.namespace}/${name}`);
     }
@@ -29,15 +28,8 @@ export class VnfClusterClient {
    */
   async patchStatus(name: string, status: Partial<VnfClusterStatus>, version: string, signal?: AbortSignal): Promise<VnfCluster> {
     try {
-      return (await kubeCall({ timeoutMs: this.timeoutMs, signal, contentType: PatchStrategy.MergePatch, clock: this.clock }, (call) =>
-        this.custom.patchNamespacedCustomObjectStatus(
-          {
-            group: VNF_GROUP, version: VNF_VERSION, plural: VNF_PLURAL, namespace: this.namespace, name,
-            body: { metadata: { resourceVersion: version }, status },
-          },
-          call,
-        ),
-      )) as VnfCluster;
+      const body = { metadata: { resourceVersion: version }, status };
+      return await this.api.mergePatch<VnfCluster>(`${this.#path(name)}/status`, body, { timeoutMs: this.timeoutMs, signal });
     } catch (err) {
       throw toKubeError(err, `patch status of VnfCluster ${this.namespace}/${name}`);
     }

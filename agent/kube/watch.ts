@@ -1,4 +1,6 @@
-import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+// The module itself, not the package index: the index also loads the generated Api classes.
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import { deadline } from '../clock/deadline.js';

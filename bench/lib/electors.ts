@@ -1,4 +1,5 @@
-import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
+import { makeKubeApi } from '../../agent/kube/client.js';
 import { systemClock } from '../../agent/clock/clock.js';
 import { LeaderElector } from '../../agent/election/elector.js';
 import { KubeLeaseLock } from '../../agent/kube/lease-lock.js';
@@ -52,7 +53,7 @@ function noteLogger(notes: string[]) {
 export function benchElector(kc: KubeConfig, namespace: string, lease: string, identity: string): BenchElector {
   const notes: string[] = [];
   const lock = new KubeLeaseLock({
-    coordination: kc.makeApiClient(CoordinationV1Api), kubeConfig: kc, clock: systemClock, logger: silent,
+    api: makeKubeApi(kc, systemClock), kubeConfig: kc, clock: systemClock, logger: silent,
     namespace, name: lease, timeoutMs: TIMING.apiTimeoutMs,
   });
   const elector = new LeaderElector({

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoordinationV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { KubeLeaseLock } from '../../agent/kube/lease-lock.js';
 import { LockConflictError, LockNotFoundError, type LeaderRecord } from '../../agent/election/lock.js';
@@ -12,7 +11,7 @@ const silent = pino({ level: 'silent' });
 
 function lock(ctx: SuiteContext, name: string): KubeLeaseLock {
   return new KubeLeaseLock({
-    coordination: ctx.kc.makeApiClient(CoordinationV1Api),
+    api: ctx.api,
     kubeConfig: ctx.kc,
     clock: systemClock,
     logger: silent,

@@ -25,7 +25,7 @@ const pod = (name: string, labels: Record<string, string>) => ({
 function watchPods(ctx: SuiteContext, selector: string, extra: Partial<ConstructorParameters<typeof PodWatch>[0]> = {}) {
   let latest: readonly PodFacts[] = [];
   const w = new PodWatch({
-    core: ctx.kc.makeApiClient(CoreV1Api),
+    api: ctx.api,
     kubeConfig: ctx.kc,
     clock: systemClock,
     logger: silent,
@@ -115,7 +115,7 @@ export function podAnnotationCases(ctx: SuiteContext): void {
   test('Pods: an annotation patch lands at the resourceVersion just read and gets 409 at a stale one, changing nothing', async () => {
     const core = ctx.kc.makeApiClient(CoreV1Api);
     await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('mark-1', { app: 'mark' }) });
-    const annotator = new PodAnnotator(core, ctx.namespace, 5000, systemClock);
+    const annotator = new PodAnnotator(ctx.api, ctx.namespace, 5000);
     const first = await annotator.read('mark-1');
     assert.ok(first && first.version !== '', 'read gives the version');
     assert.equal(first.facts.drainingAnnotation, false);
@@ -141,8 +141,7 @@ export function podAnnotationCases(ctx: SuiteContext): void {
   });
 
   test('Pods: reading a pod that does not exist gives undefined, and a write without a version is refused before it is sent', async () => {
-    const core = ctx.kc.makeApiClient(CoreV1Api);
-    const annotator = new PodAnnotator(core, ctx.namespace, 5000, systemClock);
+    const annotator = new PodAnnotator(ctx.api, ctx.namespace, 5000);
     assert.equal(await annotator.read('no-such-pod'), undefined);
     await assert.rejects(annotator.annotate('no-such-pod', { [DRAINING_ANNOTATION]: 'true' }, ''), /refusing an unconditional write/);
   });

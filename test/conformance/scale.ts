@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppsV1Api, CoreV1Api, EventsV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { DeploymentScale } from '../../agent/kube/scale.js';
 import { EventRecorder } from '../../agent/kube/events.js';
 import { KubeError } from '../../agent/kube/errors.js';
@@ -34,7 +34,7 @@ export function scaleCases(ctx: SuiteContext): void {
   test('Scale: read, then merge-patch with the resourceVersion just read', async () => {
     const apps = ctx.kc.makeApiClient(AppsV1Api);
     await apps.createNamespacedDeployment({ namespace: ctx.namespace, body: deploymentBody('sprout', 1, { app: 'scale-a' }) });
-    const scale = new DeploymentScale(apps, ctx.namespace, 'sprout', 5000, systemClock);
+    const scale = new DeploymentScale(ctx.api, ctx.namespace, 'sprout', 5000);
     const before = await scale.read();
     assert.equal(before.replicas, 1);
     assert.match(before.selector, /app=scale-a/);
@@ -49,7 +49,7 @@ export function scaleCases(ctx: SuiteContext): void {
   test('Scale: a write carrying a stale resourceVersion is a 409, and changes nothing', async () => {
     const apps = ctx.kc.makeApiClient(AppsV1Api);
     await apps.createNamespacedDeployment({ namespace: ctx.namespace, body: deploymentBody('bono', 2, { app: 'scale-b' }) });
-    const scale = new DeploymentScale(apps, ctx.namespace, 'bono', 5000, systemClock);
+    const scale = new DeploymentScale(ctx.api, ctx.namespace, 'bono', 5000);
     const stale = await scale.read();
     await writeWithRetry(scale, 4);
     const err = await scale.write(1, stale.version).catch((e: unknown) => e);
@@ -71,7 +71,7 @@ export function scaleCases(ctx: SuiteContext): void {
   });
 
   test('Events: an Event is created and can be listed', async () => {
-    const recorder = new EventRecorder(ctx.kc.makeApiClient(EventsV1Api), ctx.namespace, 'pod-a', systemClock, 5000);
+    const recorder = new EventRecorder(ctx.api, ctx.namespace, 'pod-a', systemClock, 5000);
     await recorder.record({
       regarding: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'sprout' },
       type: 'Normal', reason: 'ScaledUp', action: 'Scale', note: 'scaled up from 1 to 3: load above target',

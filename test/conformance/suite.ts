@@ -1,5 +1,8 @@
 import { after, before, describe } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { systemClock } from '../../agent/clock/clock.js';
+import { makeKubeApi } from '../../agent/kube/client.js';
+import type { KubeApi } from '../../agent/kube/request.js';
 import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../support/kube.js';
 import { kubectlCases } from './kubectl.js';
 import { leaseCases } from './lease.js';
@@ -15,6 +18,8 @@ export interface ConformanceTarget {
 
 export interface SuiteContext {
   kc: KubeConfig;
+  /** The agent's request layer over `kc`, as createKubeAdapters builds it. */
+  api: KubeApi;
   kubeconfigPath: string;
   namespace: string;
 }
@@ -31,6 +36,7 @@ export function conformanceSuite(targetName: string, target: () => Promise<Confo
       const t = await target();
       ctx.kubeconfigPath = t.kubeconfigPath;
       ctx.kc = kubeConfigFrom(t.kubeconfigPath);
+      ctx.api = makeKubeApi(ctx.kc, systemClock);
       await installCrd(ctx.kc);
       ctx.namespace = await freshNamespace(ctx.kc, 'conformance');
     });

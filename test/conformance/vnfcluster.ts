@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { VnfClusterClient } from '../../agent/kube/vnfcluster.js';
 import { KubeError } from '../../agent/kube/errors.js';
-import { systemClock } from '../../agent/clock/clock.js';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION } from '../../agent/model/vnfcluster.js';
 import type { SuiteContext } from './suite.js';
 
@@ -16,7 +15,7 @@ export function vnfClusterCases(ctx: SuiteContext): void {
 
   test('VnfCluster: spec is read back with the CRD defaults applied', async () => {
     await create('sprout', { role: 'sprout', targetRef: { name: 'sprout' }, selector: { matchLabels: { app: 'sprout' } }, maxReplicas: 6 });
-    const client = new VnfClusterClient(ctx.kc.makeApiClient(CustomObjectsApi), ctx.namespace, 5000, systemClock);
+    const client = new VnfClusterClient(ctx.api, ctx.namespace, 5000);
     const vc = await client.get('sprout');
     assert.equal(vc.spec.role, 'sprout');
     assert.equal(vc.spec.maxReplicas, 6);
@@ -37,7 +36,7 @@ export function vnfClusterCases(ctx: SuiteContext): void {
 
   test('VnfCluster: status is written through the status subresource, conditional on the version read', async () => {
     await create('bono', { role: 'bono', targetRef: { name: 'bono' }, selector: { matchLabels: { app: 'bono' } } });
-    const client = new VnfClusterClient(ctx.kc.makeApiClient(CustomObjectsApi), ctx.namespace, 5000, systemClock);
+    const client = new VnfClusterClient(ctx.api, ctx.namespace, 5000);
     const read = await client.get('bono');
     const written = await client.patchStatus('bono', { leader: 'bono-0', replicas: 1, desiredReplicas: 2, load: '0.42' }, read.metadata.resourceVersion ?? '');
     assert.equal(written.status?.leader, 'bono-0');
@@ -49,7 +48,7 @@ export function vnfClusterCases(ctx: SuiteContext): void {
 
   test('VnfCluster: status sent to the main resource is ignored (subresource semantics)', async () => {
     const api = ctx.kc.makeApiClient(CustomObjectsApi);
-    const client = new VnfClusterClient(api, ctx.namespace, 5000, systemClock);
+    const client = new VnfClusterClient(ctx.api, ctx.namespace, 5000);
     const vc = await client.get('bono');
     const replaced = (await api.replaceNamespacedCustomObject({
       group: VNF_GROUP, version: VNF_VERSION, plural: VNF_PLURAL, namespace: ctx.namespace, name: 'bono',

@@ -149,6 +149,26 @@ export function readAudit(kubeconfigPath: string): AuditEntry[] {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as AuditEntry);
 }
 
+const CLIENT_CA = 'client-ca';
+
+function makeClientCa(dir: string): void {
+  const key = join(dir, 'pki', `${CLIENT_CA}.key`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', join(dir, 'pki', `${CLIENT_CA}.crt`), '-days', '2', '-subj', '/CN=vnf-test-client-ca'], { stdio: 'ignore' });
+}
+
+/**
+ * A client certificate for `user` (CN) in `groups` (O), signed by the control
+ * plane's client CA (`dir` is the control plane's folder, the kubeconfig's);
+ * returns the paths of the certificate and its key.
+ */
+export function issueClientCert(dir: string, user: string, groups: readonly string[] = []): { cert: string; key: string } {
+  const base = join(dir, 'pki', `client-${user.replace(/[^\w-]/g, '_')}`);
+  const subj = `${groups.map((g) => `/O=${g}`).join('')}/CN=${user}`;
+  execFileSync('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', subj], { stdio: 'ignore' });
+  execFileSync('openssl', ['x509', '-req', '-in', `${base}.csr`, '-CA', join(dir, 'pki', `${CLIENT_CA}.crt`), '-CAkey', join(dir, 'pki', `${CLIENT_CA}.key`), '-CAcreateserial', '-out', `${base}.crt`, '-days', '1'], { stdio: 'ignore' });
+  return { cert: `${base}.crt`, key: `${base}.key` };
+}
+
 export function kubeconfigYaml(server: string, caPath: string, token: string, user = 'admin'): string {
   return `apiVersion: v1
 kind: Config
@@ -183,6 +203,8 @@ export async function startControlPlane(): Promise<ControlPlane> {
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'sec1', format: 'pem' }));
   // Every write is audited (who, what, when, result): tests prove from it that no stale leader wrote.
   writeFileSync(join(dir, 'audit-policy.yaml'), AUDIT_POLICY);
+  // A CA the API server trusts for client certificates, so the auth-mode tests can present one (issueClientCert).
+  makeClientCa(dir);
 
   const [etcdPort, etcdPeer, apiPort, kcmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -200,6 +222,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     `--cert-dir=${join(dir, 'pki')}`, '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${join(dir, 'sa.key')}`, `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
     '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC', `--token-auth-file=${join(dir, 'tokens.csv')}`,
+    `--client-ca-file=${join(dir, 'pki', CLIENT_CA)}.crt`,
     '--endpoint-reconciler-type=none', '--disable-admission-plugins=ServiceAccount', '--allow-privileged=true',
     '--profiling=false', '--v=1',
     // Pods bypass the watch cache and etcd compacts every 5 s, so a watch that

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { BUNDLE_PATH, SIDECAR_NODE_FLAGS } from '../../scripts/sidecar-launch.js';
 
 export const AGENT_BIN = 'dist/agent/main.js';
 
@@ -13,8 +14,8 @@ export interface Exited {
 }
 
 /** Runs the built CLI to completion with a clean environment plus `env`. */
-export async function runAgent(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<Exited> {
-  const child = startAgent(args, env);
+export async function runAgent(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000, launch: AgentLaunch = TSC_BUILD): Promise<Exited> {
+  const child = startAgent(args, env, launch);
   return child.exited(timeoutMs);
 }
 
@@ -25,8 +26,17 @@ export interface RunningProcess {
   exited(timeoutMs?: number): Promise<Exited>;
 }
 
-export function startAgent(args: string[], env: Record<string, string> = {}): RunningProcess {
-  return startProcess(process.execPath, [AGENT_BIN, ...args], cleanEnv(env));
+/** How the agent is started: the tsc build (most tests) or the shipped bundle with the image's node flags. */
+export interface AgentLaunch {
+  readonly script: string;
+  readonly nodeFlags: readonly string[];
+}
+export const TSC_BUILD: AgentLaunch = { script: AGENT_BIN, nodeFlags: [] };
+/** The sidecar as the image runs it (npm run build writes the bundle). */
+export const SHIPPED: AgentLaunch = { script: BUNDLE_PATH, nodeFlags: SIDECAR_NODE_FLAGS };
+
+export function startAgent(args: string[], env: Record<string, string> = {}, launch: AgentLaunch = TSC_BUILD): RunningProcess {
+  return startProcess(process.execPath, [...launch.nodeFlags, launch.script, ...args], cleanEnv(env));
 }
 
 export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv): RunningProcess {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { kubeconfigYaml } from './controlplane.js';
-import { freePort, startAgent, type RunningProcess } from './process.js';
+import { freePort, startAgent, TSC_BUILD, type AgentLaunch, type RunningProcess } from './process.js';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION } from '../../agent/model/vnfcluster.js';
 
 export interface Sidecar {
@@ -53,10 +53,10 @@ export async function sidecarIdentity(kc: KubeConfig, namespace: string, name: s
   return path;
 }
 
-export async function startSidecar(name: string, env: Record<string, string>): Promise<Sidecar> {
+export async function startSidecar(name: string, env: Record<string, string>, launch: AgentLaunch = TSC_BUILD): Promise<Sidecar> {
   const port = await freePort();
   const full = { VNF_AGENT_POD_NAME: name, VNF_AGENT_HTTP_HOST: '127.0.0.1', VNF_AGENT_HTTP_PORT: String(port), ...env };
-  return { name, port, env: full, process: startAgent(['run'], full) };
+  return { name, port, env: full, process: startAgent(['run'], full, launch) };
 }
 
 export interface SidecarStatus {

@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CONFIG_DOC_PATH, renderConfigDoc } from '../../scripts/gen-config-doc.js';
+import { cell, summarize, type Summary } from '../../bench/lib/stats.js';
+import type { Machine, Row } from '../../bench/lib/report.js';
 
 test('docs/configuration.md lists every setting exactly as the schema says (run npm run gen:docs)', () => {
   assert.equal(readFileSync(CONFIG_DOC_PATH, 'utf8'), renderConfigDoc());
@@ -86,6 +88,29 @@ const quotes: [string, () => string[]][] = [
       `${fmt(bitten.inputs)} requests, ${fmt(bitten.reached.forwarded ?? 0)} forwarded; ${fmt(bitten.reached['sidecar answers relayed'] ?? 0)} sidecar answers relayed as sent, ${fmt(bitten.reached['other answers or none, made a 502'] ?? 0)} other answers`,
       `${fmt(config.inputs)} inputs, ${fmt(config.outcomes['rejected, every bad setting named'] ?? 0)} rejected with every bad setting named, ${fmt(config.outcomes.accepted ?? 0)} accepted, ${config.seconds} s`,
       `${fmt(sip.inputs)} random and mutated messages, no crash, ${sip.seconds} s`,
+    ];
+  }],
+  ['bench/results/footprint.json', () => {
+    const r = result<{ machine: Machine; rows: Row[] }>('bench/results/footprint.json');
+    const line = (row: Row): string => `| ${[row.benchmark, cell(row.ours), row.anchor ? cell(row.anchor) : '', row.anchorIs ?? '', row.unit, row.over].join(' | ')} |`.replace(/\s+/g, ' ');
+    return ['[`bench/results/footprint.json`](bench/results/footprint.json)', `commit \`${r.machine.commit.slice(0, 7)}\``, `Node ${r.machine.node}`, `${r.machine.loadAverageAtStart} at start`, ...r.rows.map(line)];
+  }],
+  ['bench/results/footprint-no-lite.json', () => {
+    const r = result<{ machine: Machine; rows: Row[] }>('bench/results/footprint-no-lite.json');
+    const row = (prefix: string): Summary => r.rows.find((x) => x.benchmark.startsWith(prefix))!.ours!;
+    return [
+      '[`bench/results/footprint-no-lite.json`](bench/results/footprint-no-lite.json)', `\`${r.machine.commit.slice(0, 7)}\``,
+      `used ${cell(row('footprint: CPU, leading'))} ms CPU/s and held ${cell(row('footprint: RSS, leading')).split(' ')[0]} MiB`,
+    ];
+  }],
+  ['bench/results/node-flags-2.json', () => {
+    const r = result<{ machine: Machine; variants: { name: string; rss: number[] }[] }>('bench/results/node-flags-2.json');
+    const rss = (name: string): string => summarize(r.variants.find((v) => v.name === name)!.rss).median.toFixed(1);
+    const semiSize = 'bundle, --max-semi-space-size=1 --optimize-for-size';
+    return [
+      '[`bench/results/node-flags-2.json`](bench/results/node-flags-2.json)', `commit \`${r.machine.commit.slice(0, 7)}\``,
+      `what the image ran before | ${rss('tsc build, no flags (before)')} |`, `only \`KubeConfig\` and \`Watch\` | ${rss('bundle, no flags')} |`,
+      `\`--max-semi-space-size=1 --optimize-for-size\` | ${rss(semiSize)} |`, `\`--lite-mode\` too | ${rss(`${semiSize} --lite-mode`)} |`,
     ];
   }],
 ];

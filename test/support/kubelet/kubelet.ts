@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { ResilientWatch } from '../../../agent/kube/watch.js';
-import { callOptions, PatchStrategy } from '../../../agent/kube/request.js';
+import { callOptions, PatchStrategy } from '../kube-call.js';
 import { systemClock } from '../../../agent/clock/clock.js';
 import { preparePodFiles } from './pod-files.js';
 import { repository, startContainer, stopContainers, type ImageRunner, type RunningContainer } from './runner.js';

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CoreV1Api, type KubeConfig, type V1Container, type V1Pod, type V1Volume } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { callOptions } from '../../../agent/kube/request.js';
+import { callOptions } from '../kube-call.js';
 
 /**
  * What the simulated kubelet gives a pod instead of mount and network

@@ -1,0 +1,15 @@
+/** Where the bundle is and how the image starts it; no esbuild import, so tests and the bench can read it cheaply. */
+export const BUNDLE_PATH = 'dist/vnf-agent.mjs';
+export const METAFILE_PATH = 'dist/vnf-agent.meta.json';
+
+/**
+ * The node flags the image runs the bundle with, chosen by measurement
+ * (bench/node-flags.ts; bench/results/node-flags-2.json, README "Footprint"):
+ * a 1 MiB semi-space keeps the young generation small (V8 sizes it from the
+ * machine's memory otherwise) and --optimize-for-size trades a little speed
+ * for a smaller heap: 109 -> 97 MiB idle. --lite-mode (no optimizing
+ * compiler, bytecode flushed sooner) takes 97 -> 81 MiB; the sidecar's hot
+ * paths are I/O, and the footprint bench's leader row shows its CPU cost.
+ * MALLOC_ARENA_MAX=2 and --single-threaded saved under 1 MiB on top: not used.
+ */
+export const SIDECAR_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size', '--lite-mode'];

@@ -1,0 +1,111 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Metafile } from 'esbuild';
+import { BUNDLE_PATH, forbiddenInputs, METAFILE_PATH, SIDECAR_NODE_FLAGS } from '../../scripts/bundle.js';
+import { eventually, runAgent, SHIPPED } from '../support/process.js';
+import { createVnfCluster, startSidecar, statusOf, type Sidecar } from '../support/sidecars.js';
+import { SipResponder } from '../support/sip-responder.js';
+import { deploymentManifest, startSim } from '../support/sim-apiserver.js';
+import { rssMiB } from '../../bench/lib/proc.js';
+import { VNF_GROUP, VNF_PLURAL, VNF_VERSION } from '../../agent/model/vnfcluster.js';
+
+/**
+ * A budget well above the measured idle RSS (README, "Footprint") and well
+ * below what loading the generated Api layer again would cost (+40 MiB or
+ * more): it catches that regression, not a few MiB of drift.
+ */
+const IDLE_RSS_BUDGET_MIB = 128;
+
+const metafile = (): Metafile => JSON.parse(readFileSync(METAFILE_PATH, 'utf8')) as Metafile;
+
+test('the bundle holds no code of client-node’s generated Api layer or of sim/, and does hold KubeConfig and Watch', () => {
+  const meta = metafile();
+  assert.deepEqual(forbiddenInputs(meta), []);
+  const present = Object.entries(meta.outputs[BUNDLE_PATH]!.inputs).filter(([, u]) => u.bytesInOutput > 0).map(([i]) => i);
+  assert.ok(present.some((i) => i.endsWith('@kubernetes/client-node/dist/config.js')), 'KubeConfig is bundled');
+  assert.ok(present.some((i) => i.endsWith('@kubernetes/client-node/dist/watch.js')), 'Watch is bundled');
+});
+
+test('the metafile check bites: an Api class, the ObjectSerializer or a sim/ module in the output is reported', () => {
+  const input = (bytesInOutput: number) => ({ bytesInOutput });
+  const meta = {
+    inputs: {},
+    outputs: {
+      [BUNDLE_PATH]: {
+        bytes: 1, imports: [], exports: [],
+        inputs: {
+          'node_modules/@kubernetes/client-node/dist/gen/apis/CoreV1Api.js': input(10),
+          'node_modules/@kubernetes/client-node/dist/gen/models/ObjectSerializer.js': input(10),
+          'sim/apiserver/command.ts': input(10),
+          'node_modules/@kubernetes/client-node/dist/gen/apis/AppsV1Api.js': input(0),
+          'node_modules/@kubernetes/client-node/dist/config.js': input(10),
+        },
+      },
+    },
+  } as unknown as Metafile;
+  assert.deepEqual(forbiddenInputs(meta), [
+    'node_modules/@kubernetes/client-node/dist/gen/apis/CoreV1Api.js',
+    'node_modules/@kubernetes/client-node/dist/gen/models/ObjectSerializer.js',
+    'sim/apiserver/command.ts',
+  ]);
+});
+
+test('the image runs the bundle with the node flags scripts/bundle.ts names', () => {
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1];
+  assert.deepEqual(JSON.parse(entrypoint ?? '[]'), ['node', ...SIDECAR_NODE_FLAGS, `/app/${BUNDLE_PATH}`]);
+});
+
+test('the bundle still runs the sim/ commands from the tsc build beside it', async () => {
+  const r = await runAgent(['apiserver', '--help'], {}, 15_000, SHIPPED);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Usage: vnf-agent apiserver/);
+});
+
+test('the bundle, started as the image starts it, serves /status and idles within its RSS budget', async () => {
+  const sip = new SipResponder();
+  await sip.start();
+  let sidecar: Sidecar | undefined;
+  try {
+    sidecar = await startSidecar('bundle-idle', { VNF_AGENT_POD_IP: '127.0.0.1', VNF_AGENT_SIP_PORT: String(sip.port), VNF_AGENT_SIGNAL_OPTIONS_TRANSPORTS: 'udp' }, SHIPPED);
+    const s = sidecar;
+    const status = await eventually(async () => statusOf(s), 15_000, '/status of the bundle');
+    assert.equal(status.pod, 'bundle-idle');
+    const ready = await eventually(async () => ((await fetch(`http://127.0.0.1:${s.port}/readyz`)).status === 200 ? true : undefined), 15_000, '/readyz 200');
+    assert.equal(ready, true);
+    const rss = rssMiB(s.process.child.pid!);
+    assert.ok(rss < IDLE_RSS_BUDGET_MIB, `bundle idles at ${rss.toFixed(1)} MiB, budget ${IDLE_RSS_BUDGET_MIB}`);
+  } finally {
+    sidecar?.process.child.kill('SIGTERM');
+    await sidecar?.process.exited(15_000);
+    sip.stop();
+  }
+});
+
+test('the bundle leads a VnfCluster through its request layer: Lease, pods, status', async () => {
+  const sim = await startSim();
+  const dir = mkdtempSync(join(tmpdir(), 'vnf-bundle-'));
+  let sidecar: Sidecar | undefined;
+  try {
+    await sim.apps.createNamespacedDeployment({ namespace: 'default', body: deploymentManifest('sprout', 1) });
+    await createVnfCluster(sim.kc, 'default', 'sprout', { minReplicas: 1, maxReplicas: 1 });
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, sim.server.kubeconfig('bundle-leader'));
+    sidecar = await startSidecar('bundle-leader', { VNF_AGENT_CLUSTER: 'sprout', VNF_AGENT_POD_NAMESPACE: 'default', VNF_AGENT_KUBECONFIG: kubeconfig }, SHIPPED);
+    const s = sidecar;
+    await eventually(async () => ((await statusOf(s))?.isLeader ? true : undefined), 20_000, 'the bundle leads');
+    const leases = await sim.coord.listNamespacedLease({ namespace: 'default' });
+    assert.deepEqual(leases.items.map((l) => l.spec?.holderIdentity), ['bundle-leader']);
+    await eventually(async () => {
+      const current = (await sim.custom.getNamespacedCustomObject({ group: VNF_GROUP, version: VNF_VERSION, plural: VNF_PLURAL, namespace: 'default', name: 'sprout' })) as { status?: { leader?: string } };
+      return current.status?.leader === 'bundle-leader' ? true : undefined;
+    }, 20_000, 'the leader writes the VnfCluster status');
+  } finally {
+    sidecar?.process.child.kill('SIGTERM');
+    await sidecar?.process.exited(15_000);
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

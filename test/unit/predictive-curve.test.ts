@@ -63,7 +63,7 @@ test('recordNeed is pure and says "unchanged" by returning the same curve', () =
   assert.equal(recordNeed(b, MON_8, 5000, 2).level[b8], 0xffff, 'levels saturate instead of wrapping');
 });
 
-test('forecast: the highest need between now and one lead time ahead, once there is a full week', () => {
+test('forecast: the need of the bucket one lead time ahead, once there is a full week', () => {
   // Last week: 2 replicas until 08:00, 8 from 08:00 (the morning ramp).
   let curve = emptyCurve();
   for (let t = MON_8 - 30 * MIN; t < MON_8 + 30 * MIN; t += MIN) curve = recordNeed(curve, t, t < MON_8 ? 2 : 8, 2);

@@ -5,7 +5,7 @@ import { NotLeaderError } from '../../agent/election/errors.js';
 import type { VnfCluster, VnfClusterSpec } from '../../agent/model/vnfcluster.js';
 import { decodeCurve, encodeCurve } from '../../agent/scaling/predictive/codec.js';
 import { emptyCurve, recordNeed } from '../../agent/scaling/predictive/curve.js';
-import { Predictor } from '../../agent/scaling/predictive/predictor.js';
+import { Predictor, neededReplicas } from '../../agent/scaling/predictive/predictor.js';
 import type { Decision } from '../../agent/scaling/types.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { memorySink } from '../support/log-sink.js';
@@ -16,14 +16,16 @@ const WALL = '2026-11-30T07:58:00.000Z'; // a Monday, two minutes before the ram
 const PERSIST_MS = 60_000;
 
 function vc(predictive: Partial<NonNullable<VnfClusterSpec['predictive']>> | undefined): VnfCluster {
-  const spec = { targetRef: { kind: 'Deployment', name: 'sprout' }, ...(predictive ? { predictive } : {}) } as unknown as VnfClusterSpec;
+  const spec = { targetRef: { kind: 'Deployment', name: 'sprout' }, tolerance: 0.1, ...(predictive ? { predictive } : {}) } as unknown as VnfClusterSpec;
   return { apiVersion: 'vnf-agent.dev/v1alpha1', kind: 'VnfCluster', metadata: { name: 'sprout', uid: 'u1' }, spec };
 }
 
-function decision(recommendation: number, freshSamples = 2): Decision {
+/** A decision whose load needs `need` pods (2 fresh samples, usage ratio at the top of the 0.1 tolerance band). */
+function decision(need: number, freshSamples = 2, o: { usageRatio?: number | null; overloaded?: string[] } = {}): Decision {
+  const usageRatio = o.usageRatio === undefined ? (need * 1.1) / freshSamples : o.usageRatio;
   return {
-    replicas: recommendation, nextStep: recommendation, direction: 'none', reason: 'test',
-    inputs: { currentReplicas: 2, averageUtilization: 0.5, targetUtilization: 0.8, usageRatio: 0.6, recommendation, freshSamples, missingSamples: 0, unreadyMembers: 0, overloadedMembers: [], floor: 0 },
+    replicas: 2, nextStep: 2, direction: 'none', reason: 'test',
+    inputs: { currentReplicas: 2, averageUtilization: 0.5, targetUtilization: 0.8, usageRatio, recommendation: 2, freshSamples, missingSamples: 0, unreadyMembers: 0, overloadedMembers: o.overloaded ?? [], floor: 0 },
   };
 }
 
@@ -190,4 +192,16 @@ test('predictor: the measured start-to-ready time is stored and becomes the lead
   await s.predictor.before(cluster, s.signal);
   assert.equal(s.predictor.last?.leadSeconds, 80);
   assert.equal(s.predictor.last?.leadSource, 'measured');
+});
+
+test('the need learnt: the fewest pods the reactive rule would not scale up from, never the recommendation', () => {
+  const rows: { name: string; d: Decision; before: number; want: number | null }[] = [
+    { name: '4 fresh pods at ratio 1.1: 4 pods at the top of the band', d: decision(0, 4, { usageRatio: 1.1 }), before: 4, want: 4 },
+    { name: '4 fresh pods at ratio 1.2: 5', d: decision(0, 4, { usageRatio: 1.2 }), before: 4, want: 5 },
+    { name: '6 pods raised by the forecast at ratio 0.6: 4, not the 6 held', d: decision(0, 6, { usageRatio: 0.6 }), before: 6, want: 4 },
+    { name: 'idle: at least 1', d: decision(0, 3, { usageRatio: 0 }), before: 3, want: 1 },
+    { name: 'overloaded: one more than there were', d: decision(0, 3, { usageRatio: 1.05, overloaded: ['sprout-0'] }), before: 3, want: 4 },
+    { name: 'no fresh sample: nothing', d: decision(0, 0, { usageRatio: null }), before: 3, want: null },
+  ];
+  for (const r of rows) assert.equal(neededReplicas(r.d, r.before, 0.1), r.want, r.name);
 });

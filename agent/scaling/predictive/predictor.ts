@@ -84,8 +84,7 @@ export class Predictor {
     if (!state) return undefined;
     const f = forecast(state.curve, spec, this.#d.clock.wallTime().getTime());
     this.#last = f;
-    if (f.replicas === null) return undefined;
-    return { replicas: f.replicas, maxBoost: spec.maxBoostReplicas, clause: `the forecast for the next ${f.leadSeconds}s sets a floor of ${f.replicas}` };
+    return floorOf(f, spec);
   }
 
   /** Learns from the pass and stores the history when due; the sentence says what went wrong, if anything. */
@@ -106,10 +105,8 @@ export class Predictor {
       state.curve = recordStartToReady(state.curve, checked.measuredMs / 1000);
       state.dirty = true;
     }
-    const inputs = p.decision.inputs;
-    if (!p.loadDecided || inputs.freshSamples === 0) return;
-    // What the load alone asked for; an overloaded pod means at least one more than there was.
-    const need = inputs.overloadedMembers.length > 0 ? Math.max(inputs.recommendation, p.replicasBefore + 1) : inputs.recommendation;
+    const need = p.loadDecided ? neededReplicas(p.decision, p.replicasBefore, p.vc.spec.tolerance ?? 0.1) : null;
+    if (need === null) return;
     const next = recordNeed(state.curve, this.#d.clock.wallTime().getTime(), need, spec.historyWeeks);
     if (next !== state.curve) {
       state.curve = next;
@@ -166,6 +163,27 @@ export class Predictor {
       return `load history not written: ${describeError(err)}`;
     }
   }
+}
+
+/**
+ * The replicas this pass's load needed: the fewest pods the reactive rule
+ * would not scale up from (the load in pods at the top of the tolerance band,
+ * rounded up), and one more than there were while a pod reports overload. Not
+ * the recommendation: inside the band that is the current count, so a count
+ * the forecast raised would be learnt back as need and keep itself up. Null
+ * without fresh samples.
+ */
+export function neededReplicas(decision: Decision, replicasBefore: number, tolerance: number): number | null {
+  const { freshSamples, usageRatio, overloadedMembers } = decision.inputs;
+  if (freshSamples === 0 || usageRatio === null) return null;
+  const need = Math.max(1, Math.ceil((freshSamples * usageRatio) / (1 + tolerance) - 1e-9));
+  return overloadedMembers.length > 0 ? Math.max(need, replicasBefore + 1) : need;
+}
+
+/** The floor decide() takes from a forecast, worded for lastDecision.reason. */
+export function floorOf(f: Forecast, spec: PredictiveSpec): ForecastFloor | undefined {
+  if (f.replicas === null) return undefined;
+  return { replicas: f.replicas, maxBoost: spec.maxBoostReplicas, clause: `the forecast for the next ${f.leadSeconds}s sets a floor of ${f.replicas}` };
 }
 
 function predictiveOf(vc: VnfCluster): PredictiveSpec {

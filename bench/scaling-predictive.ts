@@ -124,6 +124,9 @@ function main(): void {
   for (const row of rows) console.log(line(row));
   const total = (p: string, f: (r: DayFigures) => number): number => runs.filter((r) => r.policy === p).reduce((s, r) => s + f(r), 0);
   const summary = {
+    reactive: { failedMorning: total('reactive', (r) => r.failedMorning), replicaHours: total('reactive', (r) => r.replicaHours) },
+    predictive: { failedMorning: total('predictive', (r) => r.failedMorning), replicaHours: total('predictive', (r) => r.replicaHours) },
+    hpa: { failedMorning: total('hpa', (r) => r.failedMorning), replicaHours: total('hpa', (r) => r.replicaHours) },
     morningFailedReduction: reduction(total('predictive', (r) => r.failedMorning), total('reactive', (r) => r.failedMorning)),
     rampsFailedReduction: reduction(total('predictive', (r) => r.failedRamps), total('reactive', (r) => r.failedRamps)),
     replicaHoursIncrease: total('predictive', (r) => r.replicaHours) / total('reactive', (r) => r.replicaHours) - 1,
@@ -134,7 +137,8 @@ function main(): void {
       `predictive vs reactive: morning-ramp failed calls fewer by ${pct(summary.morningFailedReduction)}, both ramps fewer by ${pct(summary.rampsFailedReduction)}, replica-hours ${(100 * summary.replicaHoursIncrease).toFixed(1)} %. ` +
       `${machineLine(m)} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
-  if (out) writeFileSync(out, `${JSON.stringify({ benchmark: 'scaling-predictive (model)', machine: m, settings: { days, dayHours, seeds, model, predictive: PREDICTIVE_DEFAULTS }, summary, runs }, null, 2)}\n`);
+  const command = `node --import tsx bench/scaling-predictive.ts --days=${days} --day-hours=${dayHours} --seeds=${seeds}`;
+  if (out) writeFileSync(out, `${JSON.stringify({ benchmark: 'scaling-predictive (model)', command, machine: m, settings: { days, dayHours, seeds, model, predictive: { ...PREDICTIVE_DEFAULTS, enabled: true, leadTime: 'measured start-to-ready, in compressed time' } }, summary, runs }, null, 2)}\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main();

@@ -61,6 +61,12 @@ interface FuzzResult {
   surfaces: { inputs: number; failures: number; seconds: number; outcomes: Record<string, number>; reached?: Record<string, number> }[];
 }
 
+interface PredictiveResult {
+  command: string;
+  machine: { date: string; commit: string };
+  summary: Record<'reactive' | 'predictive' | 'hpa', { failedMorning: number; replicaHours: number }> & { replicaHoursIncrease: number };
+}
+
 /** Every figure the README quotes for a chaos or fuzz run comes from the committed result file it links. */
 const quotes: [string, () => string[]][] = [
   ['bench/results/chaos.json', () => {
@@ -86,6 +92,15 @@ const quotes: [string, () => string[]][] = [
       `${fmt(bitten.inputs)} requests, ${fmt(bitten.reached.forwarded ?? 0)} forwarded; ${fmt(bitten.reached['sidecar answers relayed'] ?? 0)} sidecar answers relayed as sent, ${fmt(bitten.reached['other answers or none, made a 502'] ?? 0)} other answers`,
       `${fmt(config.inputs)} inputs, ${fmt(config.outcomes['rejected, every bad setting named'] ?? 0)} rejected with every bad setting named, ${fmt(config.outcomes.accepted ?? 0)} accepted, ${config.seconds} s`,
       `${fmt(sip.inputs)} random and mutated messages, no crash, ${sip.seconds} s`,
+    ];
+  }],
+  ['bench/results/scaling-predictive.json', () => {
+    const r = result<PredictiveResult>('bench/results/scaling-predictive.json');
+    const { reactive, predictive, hpa } = r.summary;
+    return [
+      '[`bench/results/scaling-predictive.json`](bench/results/scaling-predictive.json)', `\`${r.command}\``, r.machine.date.slice(0, 10), `commit ${r.machine.commit.slice(0, 7)}`,
+      `| predictive scaling, model: failed calls in the morning ramps | ${fmt(reactive.failedMorning)} | ${fmt(predictive.failedMorning)} | ${fmt(hpa.failedMorning)} |`,
+      `| predictive scaling, model: replica-hours | ${reactive.replicaHours.toFixed(1)} | ${predictive.replicaHours.toFixed(1)} (+${(100 * r.summary.replicaHoursIncrease).toFixed(1)} %) | ${hpa.replicaHours.toFixed(1)} |`,
     ];
   }],
 ];

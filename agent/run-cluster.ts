@@ -16,6 +16,7 @@ import { LeaderDuty } from './cycle/leader-duty.js';
 import { recordElectionEvents } from './cycle/election-events.js';
 import { selectorOf } from './cycle/views.js';
 import type { LeaseLock } from './election/lock.js';
+import type { Fence } from './election/leadership.js';
 import type { PodFacts } from './membership/state.js';
 import type { TokenSource } from './http/auth.js';
 import type { LoadSample } from './signals/sample.js';
@@ -26,6 +27,8 @@ import { ScaleIn } from './scaling/scale-in.js';
 import { markSelfLeaving, type PodAnnotations } from './scaling/pod-marks.js';
 import type { EventSink, ScaleTarget } from './scaling/scaler-ports.js';
 import { Scaler } from './scaling/scaler.js';
+import { Predictor } from './scaling/predictive/predictor.js';
+import type { HistoryStore } from './scaling/predictive/store.js';
 import { ScaleDesk } from './scaling/scaler-control.js';
 import { httpDrainClient, httpSampleFetcher, httpScaleForwarder } from './scaling/scaler-http.js';
 
@@ -50,6 +53,8 @@ export interface ClusterKube {
   readonly vnfClusters: StatusWriter;
   vnfClusterWatch(onChange: () => void): PolicySource & { start(): void; stop(): Promise<void> };
   readonly events: EventSink;
+  /** The load-history ConfigMaps (predictive scaling); without it spec.predictive is ignored. */
+  readonly histories?: HistoryStore;
 }
 
 interface ClusterDeps {
@@ -121,6 +126,7 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     scheduler, events: kube.events, status: kube.vnfClusters, scaleIn, pods: ownPods,
     apiTimeoutMs: config.apiTimeoutMs, sampleStaleMs: config.sampleStaleMs, statusRefreshMs: config.statusRefreshMs, onRequest: wake,
     metrics: scalingMetrics,
+    ...(kube.histories ? { predictor: predictorFor(kube.histories, clock, fence, config, partLogger(d.logger, 'predictive')) } : {}),
   });
   const agent = new ClusterAgent({
     pod: config.podName, cluster: config.cluster, clock, logger: log, policy, views, elector, leader, fence,
@@ -156,4 +162,11 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
       await policy.stop();
     },
   };
+}
+
+/** The load history is written at most once a minute: a bucket is 5 minutes, and each write is a watch event. */
+const HISTORY_PERSIST_MS = 60_000;
+
+function predictorFor(store: HistoryStore, clock: Clock, fence: () => Fence, config: Config, logger: Logger): Predictor {
+  return new Predictor({ clock, logger, fence, store, apiTimeoutMs: config.apiTimeoutMs, persistEveryMs: HISTORY_PERSIST_MS });
 }

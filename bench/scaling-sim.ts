@@ -1,7 +1,7 @@
 import { decide } from '../agent/scaling/decide.js';
 import { recordScale } from '../agent/scaling/history.js';
 import { chooseVictim } from '../agent/scaling/victim.js';
-import { emptyHistory, type DecisionPolicy, type MemberSample, type ScalingHistory } from '../agent/scaling/types.js';
+import { emptyHistory, type Decision, type DecisionPolicy, type ForecastFloor, type MemberSample, type ScalingHistory } from '../agent/scaling/types.js';
 import { rng, type Trace } from './traces/traces.js';
 
 /**
@@ -68,8 +68,19 @@ class Cluster {
   }
 }
 
+/**
+ * What bench/scaling-predictive.ts plugs into the vnf-agent side: the
+ * forecast floor before each decision, what the leader learns after it, and
+ * every second's failed calls and pods (for per-window figures).
+ */
+export interface SimHooks {
+  floor?(t: number): ForecastFloor | undefined;
+  learn?(t: number, decision: Decision, before: number, after: number, ready: number): void;
+  second?(t: number, failed: number, pods: number): void;
+}
+
 /** `log` receives every scale change with its reason (the compare script's --verbose). */
-export function simulate(trace: Trace, scaler: ScalerKind, policy: DecisionPolicy, model: Model, log?: (line: string) => void, seed = 7): Result {
+export function simulate(trace: Trace, scaler: ScalerKind, policy: DecisionPolicy, model: Model, log?: (line: string) => void, seed = 7, hooks: SimHooks = {}): Result {
   const first = trace.load[0] ?? 0;
   const start = Math.min(policy.maxReplicas, Math.max(policy.minReplicas, Math.ceil(first / (model.capacity * policy.targetUtilization))));
   const cluster = new Cluster(model, start);
@@ -113,6 +124,7 @@ export function simulate(trace: Trace, scaler: ScalerKind, policy: DecisionPolic
     acc.offered += load;
     acc.failed += load - served;
     acc.replicaSeconds += cluster.pods.length;
+    hooks.second?.(t, load - served, cluster.pods.length);
     util.push(serving.length === 0 ? 1 : served / capacity);
     const offered = serving.length === 0 ? MAX_SIP_UTILIZATION : Math.min(MAX_SIP_UTILIZATION, load / capacity);
     if (t % 2 === 0) sipSample = t === 0 ? offered : 0.5 * offered + 0.5 * sipSample;
@@ -128,11 +140,13 @@ export function simulate(trace: Trace, scaler: ScalerKind, policy: DecisionPolic
         overloaded: p.readyAt <= t && load > capacity,
         sampleAgeMs: 2000,
       }));
-      const result = decide({ currentReplicas: cluster.replicas, members, floors: [], openMaintenanceWindows: [] }, policy, t * 1000, history);
+      const result = decide({ currentReplicas: cluster.replicas, members, floors: [], openMaintenanceWindows: [], forecast: hooks.floor?.(t) }, policy, t * 1000, history);
       history = result.history;
       const d = result.decision;
       if (d.direction !== 'none') log?.(`${t}s ${scaler}: ${d.reason}`);
+      const before = cluster.replicas;
       if (d.direction === 'up') changeReplicas(t, d.replicas);
+      hooks.learn?.(t, d, before, cluster.replicas, members.filter((m) => m.ready).length);
       if (d.direction === 'down' && !draining) {
         const victims = cluster.live().map((p) => ({ pod: `pod-${p.id}`, ready: p.readyAt <= t, utilization: util[t]!, createdAtMs: p.createdAt * 1000, isLeader: p.id === 0 }));
         const choice = chooseVictim(victims);
@@ -152,7 +166,7 @@ export function simulate(trace: Trace, scaler: ScalerKind, policy: DecisionPolic
           overloaded: false,
           sampleAgeMs: (t - at) * 1000,
         }));
-        const result = decide({ currentReplicas: cluster.replicas, members, floors: [], openMaintenanceWindows: [] }, policy, t * 1000, history);
+        const result = decide({ currentReplicas: cluster.replicas, members, floors: [], openMaintenanceWindows: [], forecast: hooks.floor?.(t) }, policy, t * 1000, history);
         history = result.history;
         if (result.decision.direction !== 'none') log?.(`${t}s ${scaler}: ${result.decision.reason}`);
         changeReplicas(t, result.decision.replicas);

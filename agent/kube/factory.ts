@@ -7,6 +7,7 @@ import { PodAnnotator, PodWatch, type PodFacts } from './pods.js';
 import { VnfClusterClient } from './vnfcluster.js';
 import { VnfClusterWatch } from './vnfcluster-watch.js';
 import { EventRecorder } from './events.js';
+import { HistoryConfigMaps } from './history-store.js';
 
 export interface KubeSettings {
   readonly kubeconfig: string;
@@ -28,6 +29,7 @@ export interface KubeAdapters {
   readonly vnfClusters: VnfClusterClient;
   vnfClusterWatch(onChange: () => void): VnfClusterWatch;
   readonly events: EventRecorder;
+  readonly histories: HistoryConfigMaps;
 }
 
 export function createKubeAdapters(settings: KubeSettings, clock: Clock, logger: Logger): KubeAdapters {
@@ -43,5 +45,6 @@ export function createKubeAdapters(settings: KubeSettings, clock: Clock, logger:
     vnfClusters: new VnfClusterClient(api, ns, timeoutMs),
     vnfClusterWatch: (onChange) => new VnfClusterWatch({ api, kubeConfig, clock, logger, namespace: ns, timeoutMs, onChange }),
     events: new EventRecorder(api, ns, settings.podName, clock, timeoutMs),
+    histories: new HistoryConfigMaps(api, ns, timeoutMs),
   };
 }

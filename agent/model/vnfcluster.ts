@@ -44,6 +44,19 @@ export const Schedule = Type.Object(
   { additionalProperties: false },
 );
 
+/** Defaults of spec.predictive, also applied by the agent when a spec carries none (the API server fills them in). */
+export const PREDICTIVE_DEFAULTS = Object.freeze({ enabled: false, historyWeeks: 2, maxBoostReplicas: 5 });
+
+export const Predictive = Type.Object(
+  {
+    enabled: Type.Boolean({ default: PREDICTIVE_DEFAULTS.enabled, description: 'Learn the weekly load curve and scale up one lead time ahead of it.' }),
+    leadTimeSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600, description: 'How far ahead to order capacity; default the measured pod start-to-ready time (60 s until measured).' })),
+    historyWeeks: Type.Integer({ minimum: 1, maximum: 4, default: PREDICTIVE_DEFAULTS.historyWeeks, description: 'Weeks the curve remembers: older weeks fade and are then forgotten.' }),
+    maxBoostReplicas: Type.Integer({ minimum: 1, maximum: 1000, default: PREDICTIVE_DEFAULTS.maxBoostReplicas, description: 'Most replicas the forecast may add above what the load asks for now.' }),
+  },
+  { additionalProperties: false, default: {}, description: 'Predictive scaling from the load history (a ConfigMap <cluster>-load-history owned by this VnfCluster). The forecast only raises the decision, within maxReplicas, the scale-up policies and maintenance windows.' },
+);
+
 export const VnfClusterSpec = Type.Object(
   {
     role: Type.Enum(['sprout', 'bono', 'generic'], { default: 'generic', description: 'What the pods are: a SIP router (sprout), an edge proxy (bono), or any SIP server.' }),
@@ -85,6 +98,7 @@ export const VnfClusterSpec = Type.Object(
     ),
     paused: Type.Boolean({ default: false, description: 'Freeze replicas where they are.' }),
     manualReplicas: Type.Optional(Type.Integer({ minimum: 0, description: 'Hold replicas at this count (still within min/max).' })),
+    predictive: Type.Optional(Predictive),
     leaseName: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'Lease used for election; default <cluster>-leader.' })),
   },
   { additionalProperties: false },

@@ -13,7 +13,7 @@ import { emptyHistory } from './types.js';
  *   2. Deployment at 0 replicas                -> hold (off, as for the HPA)
  *   3. manual count (POST /scale, then spec)   -> that count within min/max, no windows or rate limits
  *   4. current outside min/max                 -> the nearest bound
- *   5. load: HPA ratio rule, overload fast path, schedule floors, then
+ *   5. load: HPA ratio rule, overload fast path, schedule floors, the predictive floor, then
  *      stabilization windows, rate policies and min/max, then maintenance windows.
  * Every branch ends in one sentence. Scale-in is always reported as a target
  * plus `nextStep` = current - 1: the orchestrator drains one victim at a time.
@@ -30,7 +30,8 @@ export function decide(
   const estimate = estimateReplicas(snapshot, policy);
   const overloaded = policy.overload.enabled ? overloadedMembers(snapshot, policy) : [];
   const floor = scheduleFloor(snapshot);
-  const ctx: Context = { snapshot, policy, nowMs, up, down, estimate, overloaded, floor };
+  const forecast = forecastFloor(snapshot, estimate.recommendation);
+  const ctx: Context = { snapshot, policy, nowMs, up, down, estimate, overloaded, floor, forecast };
   const outcome = guard(ctx) ?? fromLoad(ctx, observed);
   return finish(ctx, observed, outcome);
 }
@@ -44,6 +45,7 @@ interface Context {
   readonly estimate: LoadEstimate;
   readonly overloaded: readonly string[];
   readonly floor: { readonly replicas: number; readonly names: readonly string[] };
+  readonly forecast: { readonly replicas: number; readonly clause: string } | null;
 }
 
 interface Outcome {
@@ -52,6 +54,8 @@ interface Outcome {
   readonly qualifier?: string | undefined;
   /** What goes into the stabilization history for this cycle. */
   readonly recommendation: number;
+  /** The predictive floor raised the recommendation. */
+  readonly forecastSetFloor?: boolean;
 }
 
 /** Only fresh samples may trigger the fast path: a stale "overloaded" is as good as missing. */
@@ -63,6 +67,20 @@ function scheduleFloor(snapshot: ScalingSnapshot): Context['floor'] {
   const replicas = Math.max(0, ...snapshot.floors.map((f) => f.minReplicas));
   const names = snapshot.floors.filter((f) => f.minReplicas === replicas && replicas > 0).map((f) => f.name);
   return { replicas, names };
+}
+
+/**
+ * The predictive floor (agent/scaling/predictive), capped at maxBoost above
+ * what the load asks for now. It joins the recommendation like a schedule
+ * floor, so stabilization, the scale-up policies, maxReplicas and the
+ * maintenance windows apply to it as to any load: it can only raise.
+ */
+function forecastFloor(snapshot: ScalingSnapshot, reactive: number): Context['forecast'] {
+  const f = snapshot.forecast;
+  if (!f) return null;
+  const cap = reactive + f.maxBoost;
+  if (f.replicas <= cap) return { replicas: f.replicas, clause: f.clause };
+  return { replicas: cap, clause: `${f.clause} (capped at ${cap} by maxBoostReplicas ${f.maxBoost})` };
 }
 
 const clamp = (n: number, min: number, max: number): number => Math.min(Math.max(n, min), max);
@@ -100,7 +118,7 @@ function manualCount(snapshot: ScalingSnapshot, policy: DecisionPolicy): { repli
 /** Rule 5: the load decides, within the behavior, the bounds and the maintenance windows. */
 function fromLoad(ctx: Context, history: ScalingHistory): Outcome {
   const current = ctx.snapshot.currentReplicas;
-  const { recommendation, cause, fastPath } = recommend(ctx);
+  const { recommendation, cause, fastPath, forecastSetFloor } = recommend(ctx);
   const stable = stabilize({ current, desired: recommendation, nowMs: ctx.nowMs, recommendations: history.recommendations, up: ctx.up, down: ctx.down, bypassUp: fastPath });
   const limited = limitRate({ current, desired: stable.replicas, nowMs: ctx.nowMs, events: history.events, up: ctx.up, down: ctx.down, minReplicas: ctx.policy.minReplicas, maxReplicas: ctx.policy.maxReplicas });
   const qualifiers: string[] = [];
@@ -114,11 +132,11 @@ function fromLoad(ctx: Context, history: ScalingHistory): Outcome {
   const inWindow = limited.replicas < current && !blocked ? maintenanceOpen(ctx) : undefined;
   if (inWindow) qualifiers.push(inWindow);
   const target = blocked ? current : limited.replicas;
-  return { target, cause, qualifier: qualifiers.join(', ') || undefined, recommendation };
+  return { target, cause, qualifier: qualifiers.join(', ') || undefined, recommendation, forecastSetFloor };
 }
 
 /** The load's recommendation, raised by the overload fast path and by open schedule floors. */
-function recommend(ctx: Context): { recommendation: number; cause: string; fastPath: boolean } {
+function recommend(ctx: Context): { recommendation: number; cause: string; fastPath: boolean; forecastSetFloor: boolean } {
   const current = ctx.snapshot.currentReplicas;
   const causes = [ctx.estimate.clause];
   let recommendation = ctx.estimate.recommendation;
@@ -138,7 +156,12 @@ function recommend(ctx: Context): { recommendation: number; cause: string; fastP
     recommendation = ctx.floor.replicas;
     causes.unshift(`schedule ${listNames(ctx.floor.names)} sets a floor of ${ctx.floor.replicas}`);
   }
-  return { recommendation, cause: causes.join('; '), fastPath };
+  const forecastSetFloor = ctx.forecast !== null && ctx.forecast.replicas > recommendation;
+  if (forecastSetFloor) {
+    recommendation = ctx.forecast.replicas;
+    causes.unshift(ctx.forecast.clause);
+  }
+  return { recommendation, cause: causes.join('; '), fastPath, forecastSetFloor };
 }
 
 /** With maintenance windows configured, scale-in waits until one is open. */
@@ -160,7 +183,7 @@ function finish(ctx: Context, observed: ScalingHistory, outcome: Outcome): Decid
     nextStep: nextStepOf(current, outcome.target),
     direction: directionOf(current, outcome.target),
     reason: sentence(current, outcome.target, outcome.cause, outcome.qualifier),
-    inputs: inputsOf(ctx),
+    inputs: inputsOf(ctx, outcome.forecastSetFloor ?? false),
   };
   const keep = {
     recommendationsMs: Math.max(ctx.up.stabilizationWindowSeconds, ctx.down.stabilizationWindowSeconds) * 1000,
@@ -169,9 +192,11 @@ function finish(ctx: Context, observed: ScalingHistory, outcome: Outcome): Decid
   return { decision, history: remember(observed, outcome.recommendation, ctx.nowMs, keep) };
 }
 
-function inputsOf(ctx: Context): DecisionInputs {
+function inputsOf(ctx: Context, forecastSetFloor: boolean): DecisionInputs {
   const { estimate, snapshot, policy } = ctx;
+  const forecast = ctx.forecast ? { forecast: { replicas: ctx.forecast.replicas, setFloor: forecastSetFloor } } : {};
   return {
+    ...forecast,
     currentReplicas: snapshot.currentReplicas,
     averageUtilization: estimate.averageUtilization,
     targetUtilization: policy.targetUtilization,

@@ -108,6 +108,7 @@ export class ScaleDesk implements ScaleControl {
       missing: (last?.gathered.missing ?? []).map((m) => ({ ...m })),
       scaleIn: this.d.scaleIn.state(),
       lastPass: this.d.scaler.lastPass,
+      forecast: last?.forecast ? { ...last.forecast } : null,
     };
   }
 

@@ -5,6 +5,9 @@ import type { VnfCluster, VnfClusterStatus } from '../model/vnfcluster.js';
 import type { Decision } from './types.js';
 import { fencedTimeoutMs, type EventSink, type EventTarget } from './scaler-ports.js';
 
+/** PredictiveScaleUp: a scale-up the forecast's floor asked for (the load alone did not). */
+export type ScaleEventReason = 'ScaledUp' | 'ScaledDown' | 'PredictiveScaleUp';
+
 /** The part of VnfCluster status the scaler owns. */
 export type ScalingStatus = Required<Pick<VnfClusterStatus, 'replicas' | 'desiredReplicas' | 'load' | 'lastDecision'>>;
 
@@ -40,7 +43,7 @@ export function statusChange(current: VnfClusterStatus | undefined, next: Scalin
 export async function recordScaleEvents(
   events: EventSink,
   vc: VnfCluster,
-  reason: 'ScaledUp' | 'ScaledDown',
+  reason: ScaleEventReason,
   note: string,
   fence: Fence,
   apiTimeoutMs: number,

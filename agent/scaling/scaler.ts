@@ -9,11 +9,13 @@ import type { Scheduler } from '../schedule/scheduler.js';
 import { decide } from './decide.js';
 import type { Gathered, SampleGatherer } from './gather.js';
 import { recordScale } from './history.js';
+import type { Forecast } from './predictive/forecast.js';
+import type { Predictor } from './predictive/predictor.js';
 import { policyFromSpec } from './policy.js';
 import { noScalingMetrics, type ScalingMetricsSink } from './metrics.js';
 import type { ScaleIn } from './scale-in.js';
 import { describeError, fenced, type EventSink, type ScaleReading, type ScaleTarget, type StatusPatcher } from './scaler-ports.js';
-import { recordScaleEvents, scalingStatus, statusChange, type ScalingStatus } from './scaler-status.js';
+import { recordScaleEvents, scalingStatus, statusChange, type ScaleEventReason, type ScalingStatus } from './scaler-status.js';
 import { emptyHistory, type Decision, type ManualRequest, type ScalingHistory } from './types.js';
 
 export interface ScalerDeps {
@@ -38,6 +40,8 @@ export interface ScalerDeps {
   readonly onRequest?: () => void;
   /** Decisions, writes and replica counts; ScalingMetrics on the agent's registry, none by default. */
   readonly metrics?: ScalingMetricsSink;
+  /** Predictive scaling from the load history (spec.predictive); none by default. */
+  readonly predictor?: Predictor;
 }
 
 const OUTCOME = { up: 'scale_up', down: 'scale_down', none: 'none' } as const;
@@ -61,6 +65,8 @@ export interface LastDecision {
   readonly time: string;
   readonly replicas: number;
   readonly gathered: Gathered;
+  /** What the load history said before this decision (predictive scaling on). */
+  readonly forecast?: Forecast | undefined;
 }
 
 /**
@@ -137,10 +143,11 @@ export class Scaler {
     const gathered = await this.#d.gatherer.gather(ctx.members, AbortSignal.any([ctx.signal, fence.signal]));
     this.#d.scheduler.load(spec);
     const windows = this.#d.scheduler.stateAt(this.#d.clock.wallTime());
-    const snapshot = { currentReplicas: scale.replicas, members: gathered.samples, manual: this.#manual, floors: windows.floors, openMaintenanceWindows: windows.openMaintenanceWindows };
+    const forecast = await this.#d.predictor?.before(ctx.vc, AbortSignal.any([ctx.signal, fence.signal]));
+    const snapshot = { currentReplicas: scale.replicas, members: gathered.samples, manual: this.#manual, floors: windows.floors, openMaintenanceWindows: windows.openMaintenanceWindows, forecast };
     const { decision, history } = decide(snapshot, policyFromSpec(spec, this.#d.sampleStaleMs), this.#d.clock.nowMs(), this.#history);
     this.#history = history;
-    this.#last = { decision, time: this.#d.clock.wallTime().toISOString(), replicas: scale.replicas, gathered };
+    this.#last = { decision, time: this.#d.clock.wallTime().toISOString(), replicas: scale.replicas, gathered, forecast: this.#d.predictor?.last };
     this.#metrics.decided(OUTCOME[decision.direction]);
 
     const parts = [decision.reason];
@@ -164,6 +171,8 @@ export class Scaler {
       replicas = step.wrote.to;
       await this.#events(ctx, 'ScaledDown', `${decision.reason} (removed ${step.wrote.victim} after it drained)`);
     }
+    const learned = await this.#learn(ctx, decision, scale.replicas, replicas);
+    if (learned) parts.push(learned);
     this.#metrics.replicas(ctx.vc.metadata.name, replicas, decision.replicas);
     const status = await this.#publish(ctx, replicas, decision);
     if (status) parts.push(status);
@@ -186,12 +195,22 @@ export class Scaler {
     this.#metrics.scaleWritten('up', 'ok');
     this.#history = recordScale(this.#history, scale.replicas, decision.nextStep, this.#d.clock.nowMs());
     this.#d.logger.info({ from: scale.replicas, to: decision.nextStep }, 'Scaled up Deployment');
-    await this.#events(ctx, 'ScaledUp', decision.reason);
+    await this.#events(ctx, decision.inputs.forecast?.setFloor ? 'PredictiveScaleUp' : 'ScaledUp', decision.reason);
     return decision.nextStep;
   }
 
+  /** The predictor learns from this pass (load history, start-to-ready time) and stores it when due. */
+  #learn(ctx: ScalerContext, decision: Decision, before: number, after: number): Promise<string | undefined> {
+    const predictor = this.#d.predictor;
+    if (!predictor) return Promise.resolve(undefined);
+    const spec = ctx.vc.spec;
+    const loadDecided = !spec.paused && spec.manualReplicas === undefined && this.#manual === undefined && before > 0;
+    const ready = ctx.members.filter((m) => m.ready && m.state !== 'leaving').length;
+    return predictor.after({ vc: ctx.vc, decision, replicasBefore: before, replicasAfter: after, ready, loadDecided, signal: ctx.signal });
+  }
+
   /** Best effort: a lost Event is logged, never retried, and never fails the pass. */
-  async #events(ctx: ScalerContext, reason: 'ScaledUp' | 'ScaledDown', note: string): Promise<void> {
+  async #events(ctx: ScalerContext, reason: ScaleEventReason, note: string): Promise<void> {
     const failed = await recordScaleEvents(this.#d.events, ctx.vc, reason, note, this.#d.fence(), this.#d.apiTimeoutMs, ctx.signal, this.#d.clock);
     for (const why of failed) this.#d.logger.debug({ reason, why }, 'Could not record scaling Event');
   }

@@ -27,6 +27,15 @@ export interface ScheduleFloor {
   readonly minReplicas: number;
 }
 
+/** The floor the load history asks for one lead time ahead (agent/scaling/predictive). */
+export interface ForecastFloor {
+  readonly replicas: number;
+  /** Most replicas the floor may add above the reactive recommendation (spec.predictive.maxBoostReplicas). */
+  readonly maxBoost: number;
+  /** How the reason names it. */
+  readonly clause: string;
+}
+
 /** What the leader knows in one cycle; immutable, read once. */
 export interface ScalingSnapshot {
   /** The Deployment's spec.replicas as just read through the scale subresource. */
@@ -37,6 +46,8 @@ export interface ScalingSnapshot {
   readonly floors: readonly ScheduleFloor[];
   /** Names of maintenance windows open now (from the Scheduler). */
   readonly openMaintenanceWindows: readonly string[];
+  /** The predictive floor; absent when predictive scaling is off or has not enough history. */
+  readonly forecast?: ForecastFloor | undefined;
 }
 
 /** The parts of the VnfCluster spec that shape a decision, plus the agent's staleness bound. */
@@ -67,6 +78,8 @@ export interface DecisionInputs {
   readonly unreadyMembers: number;
   readonly overloadedMembers: readonly string[];
   readonly floor: number;
+  /** The forecast's floor after maxBoost (0 without one), and whether it raised the recommendation. */
+  readonly forecast?: { readonly replicas: number; readonly setFloor: boolean };
 }
 
 export interface Decision {

@@ -67,3 +67,25 @@ export function spike(seed = 5): Trace {
 }
 
 export const allTraces = (): Trace[] => [stepUp(), stepDown(), noisy(), daily(), spike()];
+
+/** The shape of daily(): night trough 80 calls/s, busy hour at 11:00 (1400), a second hump at 19:00. */
+export const dayShape = (hour: number): number => 80 + 1320 * (Math.exp(-((hour - 11) ** 2) / 18) + 0.6 * Math.exp(-((hour - 19) ** 2) / 8));
+
+/**
+ * `days` consecutive days of the daily curve, each compressed into
+ * `daySeconds`, with the per-second noise of daily() and a day-to-day
+ * amplitude (sd 5 %) and timing (sd 1 % of the day) drift, so no two days
+ * are the same. The morning ramp is hours 5-11 of each day.
+ */
+export function compressedDays(days: number, daySeconds: number, seed = 40): Trace {
+  const r = rng(seed);
+  const drift = Array.from({ length: days }, () => ({ amplitude: 1 + 0.05 * gauss(r), shift: 0.24 * gauss(r) }));
+  return {
+    name: `${days} days of the daily curve, ${daySeconds / 3600} h each`,
+    load: series(days * daySeconds, (t) => {
+      const d = drift[Math.floor(t / daySeconds)]!;
+      const hour = ((t % daySeconds) / daySeconds) * 24 - d.shift;
+      return dayShape(hour) * d.amplitude * (1 + 0.05 * gauss(r));
+    }),
+  };
+}

@@ -7,6 +7,8 @@ export interface Point {
   readonly rejected: number;
   readonly replicas: number;
   readonly desired: number;
+  /** What the Sprout leader's load history forecasts one lead time ahead; null with predictive scaling off. */
+  readonly forecast: number | null;
   /** Mean utilization of the Sprouts that report one. */
   readonly utilization: number | null;
 }

@@ -92,7 +92,10 @@ export class Observer {
       getJson<{ utilization: number | null; healthy: boolean }>(`${agent}/load`, PROBE_TIMEOUT_MS),
       this.d.sip.stats({ ip, role: roleOf(pod) }),
     ]);
-    return { status: status ? { ...status, utilization: load?.utilization ?? null, healthy: load?.healthy ?? false } : null, stats };
+    // Only the leader forecasts; its GET /scale carries the forecast when spec.predictive is on.
+    const scale = status?.isLeader ? await getJson<{ forecast?: { replicas: number | null } | null }>(`${agent}/scale`, PROBE_TIMEOUT_MS) : null;
+    const forecast = scale?.forecast?.replicas ?? null;
+    return { status: status ? { ...status, utilization: load?.utilization ?? null, healthy: load?.healthy ?? false, forecast } : null, stats };
   }
 
   #loadView(bono: PodView | undefined): LoadView {
@@ -117,6 +120,7 @@ export class Observer {
       rejected: perSecond((counters.rejected503 ?? 0) + (counters.timeouts ?? 0), before ? (before.counters.rejected503 ?? 0) + (before.counters.timeouts ?? 0) : undefined, elapsedS),
       replicas: sprout?.runningPods ?? 0,
       desired: sprout?.deploymentReplicas ?? 0,
+      forecast: state.pods.find((p) => p.cluster === 'sprout' && p.leader)?.sidecar?.forecast ?? null,
       utilization: utils.length === 0 ? null : Math.round((utils.reduce((a, b) => a + b, 0) / utils.length) * 100) / 100,
     };
   }

@@ -11,6 +11,8 @@ export interface SidecarStatus {
   readonly lastPass: string;
   readonly utilization?: number | null;
   readonly healthy?: boolean;
+  /** The leader's forecast (GET /scale) with predictive scaling on; null otherwise. */
+  readonly forecast?: number | null;
 }
 
 export interface PodView {

@@ -39,6 +39,7 @@ export async function sidecarIdentity(kc: KubeConfig, namespace: string, name: s
         { apiGroups: [VNF_GROUP], resources: ['vnfclusters'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [VNF_GROUP], resources: ['vnfclusters/status'], verbs: ['get', 'patch', 'update'] },
         { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create'] },
+        { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update'] },
       ],
     },
   });

@@ -63,6 +63,12 @@ interface FuzzResult {
   surfaces: { inputs: number; failures: number; seconds: number; outcomes: Record<string, number>; reached?: Record<string, number> }[];
 }
 
+interface PredictiveResult {
+  command: string;
+  machine: { date: string; commit: string };
+  summary: Record<'reactive' | 'predictive' | 'hpa', { failedMorning: number; replicaHours: number }> & { replicaHoursIncrease: number };
+}
+
 /** Every figure the README quotes for a chaos or fuzz run comes from the committed result file it links. */
 const quotes: [string, () => string[]][] = [
   ['bench/results/chaos.json', () => {
@@ -111,6 +117,15 @@ const quotes: [string, () => string[]][] = [
       '[`bench/results/node-flags-2.json`](bench/results/node-flags-2.json)', `commit \`${r.machine.commit.slice(0, 7)}\``,
       `what the image ran before | ${rss('tsc build, no flags (before)')} |`, `only \`KubeConfig\` and \`Watch\` | ${rss('bundle, no flags')} |`,
       `\`--max-semi-space-size=1 --optimize-for-size\` | ${rss(semiSize)} |`, `\`--lite-mode\` too | ${rss(`${semiSize} --lite-mode`)} |`,
+    ];
+  }],
+  ['bench/results/scaling-predictive.json', () => {
+    const r = result<PredictiveResult>('bench/results/scaling-predictive.json');
+    const { reactive, predictive, hpa } = r.summary;
+    return [
+      '[`bench/results/scaling-predictive.json`](bench/results/scaling-predictive.json)', `\`${r.command}\``, r.machine.date.slice(0, 10), `commit ${r.machine.commit.slice(0, 7)}`,
+      `| predictive scaling, model: failed calls in the morning ramps | ${fmt(reactive.failedMorning)} | ${fmt(predictive.failedMorning)} | ${fmt(hpa.failedMorning)} |`,
+      `| predictive scaling, model: replica-hours | ${reactive.replicaHours.toFixed(1)} | ${predictive.replicaHours.toFixed(1)} (+${(100 * r.summary.replicaHoursIncrease).toFixed(1)} %) | ${hpa.replicaHours.toFixed(1)} |`,
     ];
   }],
 ];

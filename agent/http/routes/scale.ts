@@ -44,6 +44,7 @@ export const ScaleStateSchema = Type.Object({
         unreadyMembers: Type.Integer(),
         overloadedMembers: Type.Array(Type.String()),
         floor: Type.Integer(),
+        forecast: Type.Optional(Type.Object({ replicas: Type.Integer(), setFloor: Type.Boolean() })),
       }),
     }),
   ),
@@ -53,6 +54,19 @@ export const ScaleStateSchema = Type.Object({
   missing: Type.Array(Type.Object({ pod: Type.String(), reason: Type.String() })),
   scaleIn: Nullable(Type.Object({ victim: Type.String(), phase: Type.Enum(['draining', 'shrinking']), elapsedMs: Type.Number(), drainRequested: Type.Boolean() })),
   lastPass: Type.String(),
+  /** What the load history forecast before the last decision (spec.predictive.enabled). */
+  forecast: Type.Optional(
+    Nullable(
+      Type.Object({
+        replicas: Nullable(Type.Integer()),
+        leadSeconds: Type.Integer(),
+        leadSource: Type.Enum(['spec', 'measured', 'default']),
+        until: Type.String(),
+        note: Type.String(),
+        startToReadySeconds: Nullable(Type.Number()),
+      }),
+    ),
+  ),
 });
 export type ScaleState = Static<typeof ScaleStateSchema>;
 

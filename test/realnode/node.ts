@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -15,10 +15,10 @@ const run = promisify(execFile);
 /**
  * A real Kubernetes node on this machine: Debian's containerd and runc, the CNI
  * bridge plugin, and a kubelet built by test/controlplane/build.sh, registered
- * against a given control plane. One per machine (the bridge and the kubelet's
- * cgroups are machine-wide); a state file in /run records what it made, and
- * teardown.sh removes all of it on stop, at exit, or before the next start if
- * this process died.
+ * against a given control plane. One per machine at a time (the bridge and the
+ * kubelet's cgroups are machine-wide), behind a lock file; a state file in /run
+ * records what it made, and teardown.sh removes all of it on stop, at exit, or
+ * before the next start if its process died.
  */
 export interface RealNode {
   readonly name: string;
@@ -39,9 +39,12 @@ export interface RealNodeOptions {
   readonly binDir: string;
   readonly name?: string;
   readonly readyTimeoutMs?: number;
+  /** How long to wait for another process's real node to stop. */
+  readonly lockTimeoutMs?: number;
 }
 
 export const STATE_FILE = '/run/vnf-agent-realnode.state';
+const LOCK_FILE = '/run/vnf-agent-realnode.lock';
 export const SANDBOX_IMAGE = 'docker.io/library/vnf-pause:busybox';
 const TEARDOWN = join(import.meta.dirname, 'teardown.sh');
 
@@ -53,16 +56,40 @@ function writeState(values: Record<string, string>): void {
   writeFileSync(STATE_FILE, Object.entries(values).map(([k, v]) => `${k}=${quote(v)}\n`).join(''));
 }
 
-function ownerAlive(): number | undefined {
-  if (!existsSync(STATE_FILE)) return undefined;
-  const pid = Number(/^OWNER_PID='(\d+)'/m.exec(readFileSync(STATE_FILE, 'utf8'))?.[1] ?? 0);
-  if (!pid || pid === process.pid) return undefined;
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return pid;
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
+}
+
+/**
+ * One real node per machine: waits for the lock file (another test file's node)
+ * and takes over a lock whose process died.
+ */
+async function acquireLock(timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(LOCK_FILE, `${process.pid}\n`, { flag: 'wx' });
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = Number(readFileSync(LOCK_FILE, 'utf8').trim());
+    if (!alive(holder)) {
+      rmSync(LOCK_FILE, { force: true });
+      continue;
+    }
+    if (performance.now() > deadline) throw new Error(`a real node of process ${holder} still runs on this machine after ${timeoutMs} ms (${LOCK_FILE})`);
+    await delay(1000);
+  }
+}
+
+function releaseLock(): void {
+  if (existsSync(LOCK_FILE) && Number(readFileSync(LOCK_FILE, 'utf8').trim()) === process.pid) rmSync(LOCK_FILE, { force: true });
 }
 
 function teardownSync(): void {
@@ -98,8 +125,8 @@ async function nodeReady(kubectl: string, kubeconfig: string, name: string): Pro
 let exitHooked = false;
 
 export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
-  const owner = ownerAlive();
-  if (owner) throw new Error(`a real node already runs on this machine (process ${owner}, ${STATE_FILE}); one per machine`);
+  await acquireLock(o.lockTimeoutMs ?? 15 * 60_000);
+  // Whatever a process that died while holding the lock left behind.
   teardownSync();
   const name = o.name ?? 'vnf-realnode';
   const dir = mkdtempSync(join(tmpdir(), 'vnf-rn-'));
@@ -114,7 +141,9 @@ export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
   if (!exitHooked) {
     exitHooked = true;
     process.on('exit', () => {
-      if (existsSync(STATE_FILE) && !ownerAlive()) teardownSync();
+      if (!existsSync(LOCK_FILE) || Number(readFileSync(LOCK_FILE, 'utf8').trim()) !== process.pid) return;
+      teardownSync();
+      releaseLock();
     });
   }
   try {
@@ -150,10 +179,12 @@ export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
           '--grace-period=1', '--wait=true', '--timeout=60s'], { timeout: 70_000 }).catch(() => undefined);
         await run('bash', [TEARDOWN, STATE_FILE], { timeout: 60_000 });
         await run(kubectl, ['--kubeconfig', o.kubeconfigPath, 'delete', 'node', name, '--wait=false'], { timeout: 15_000 }).catch(() => undefined);
+        releaseLock();
       },
     };
   } catch (e) {
     teardownSync();
+    releaseLock();
     throw e;
   }
 }

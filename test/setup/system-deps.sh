@@ -15,6 +15,9 @@ command -v containerd >/dev/null 2>&1 || need+=(containerd)
 command -v runc >/dev/null 2>&1 || need+=(runc)
 [ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
 # A static busybox: the real node's pod sandbox (pause) image and its test images are built from it.
+# The real node's images: a bookworm rootfs from Debian's mirror, Dockerfiles built by buildah.
+command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+command -v buildah >/dev/null 2>&1 || need+=(buildah)
 dpkg -s busybox-static 2>/dev/null | grep -q '^Status: install ok installed' || need+=(busybox-static)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then

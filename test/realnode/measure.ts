@@ -38,10 +38,13 @@ const nodeStartToReadyS = seconds(t);
 t = performance.now();
 for (const i of images) await node.importImage(i.archive);
 const importAllImagesS = seconds(t);
-for (const line of (await node.ctr(['images', 'ls'])).split('\n').slice(1)) {
-  const [ref = '', , , size = '', unit = ''] = line.trim().split(/\s+/);
+// Unpacked sizes, as `docker images` shows them, from build.sh's buildah storage.
+const cache = `${process.env.XDG_CACHE_HOME ?? `${process.env.HOME}/.cache`}/vnf-agent/realnode`;
+const listed = await run('buildah', ['--root', `${cache}/buildah`, '--runroot', '/run/vnf-agent-buildah', '--storage-driver', 'overlay', 'images', '--format', '{{.Name}}:{{.Tag}} {{.Size}}'], { timeout: 30_000 });
+for (const line of listed.stdout.split('\n')) {
+  const [ref = '', ...size] = line.trim().split(/\s+/);
   const entry = sizes[ref];
-  if (entry) Object.assign(entry, { unpacked: `${size} ${unit}` });
+  if (entry) Object.assign(entry, { unpacked: size.join(' ') });
 }
 
 await node.importImage(await buildImage(busyboxImage('docker.io/library/vnf-busybox:test', ['/bin/sh'])));
@@ -73,7 +76,7 @@ const teardownS = seconds(t);
 await cp.stop();
 
 const coldLogs = (values['cold-log'] ?? []).flatMap((f) => readFileSync(f, 'utf8').split('\n'))
-  .filter((l) => /^realnode images: built |^controlplane: (building|binaries ready)|^real\s/.test(l));
+  .filter((l) => /^# |^realnode images: built |^controlplane: (building|binaries ready)|^real\s/.test(l));
 const result = {
   machine: m,
   warmImageBuildS, importAllImagesS, images: sizes,

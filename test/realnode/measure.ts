@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs, promisify } from 'node:util';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
@@ -39,8 +40,9 @@ t = performance.now();
 for (const i of images) await node.importImage(i.archive);
 const importAllImagesS = seconds(t);
 // Unpacked sizes, as `docker images` shows them, from build.sh's buildah storage.
-const cache = `${process.env.XDG_CACHE_HOME ?? `${process.env.HOME}/.cache`}/vnf-agent/realnode`;
-const listed = await run('buildah', ['--root', `${cache}/buildah`, '--runroot', '/run/vnf-agent-buildah', '--storage-driver', 'overlay', 'images', '--format', '{{.Name}}:{{.Tag}} {{.Size}}'], { timeout: 30_000 });
+const cache = process.env.VNF_REALNODE_CACHE ?? `${process.env.XDG_CACHE_HOME ?? `${process.env.HOME}/.cache`}/vnf-agent/realnode`;
+const runroot = `/run/vnf-agent-buildah-${createHash('sha256').update(`${cache}\n`).digest('hex').slice(0, 12)}`;
+const listed = await run('buildah', ['--root', `${cache}/buildah`, '--runroot', runroot, '--storage-driver', 'overlay', 'images', '--format', '{{.Name}}:{{.Tag}} {{.Size}}'], { timeout: 30_000 });
 for (const line of listed.stdout.split('\n')) {
   const [ref = '', ...size] = line.trim().split(/\s+/);
   const entry = sizes[ref];

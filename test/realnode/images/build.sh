@@ -14,7 +14,8 @@ CACHE=${VNF_REALNODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vnf-agent/realnode}
 NPM_VERSION=11.19.1
 mkdir -p "$CACHE/images"
 # buildah's own storage, not the machine's: layers survive between runs, nothing else is touched.
-B=(buildah --root "$CACHE/buildah" --runroot /run/vnf-agent-buildah --storage-driver overlay)
+# Its run root (locks, mount state) is per storage: two caches must not share one.
+B=(buildah --root "$CACHE/buildah" --runroot "/run/vnf-agent-buildah-$(echo "$CACHE" | sha256sum | cut -c1-12)" --storage-driver overlay)
 # One build at a time per machine (two test files may ask at once).
 exec 9>"$CACHE/images.lock"
 flock -w 1800 9

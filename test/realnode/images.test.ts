@@ -1,7 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CoreV1Api, type KubeConfig, type V1Container, type V1Pod, type V1SecurityContext } from '@kubernetes/client-node';
 import { sproutKamailioConfig } from '../../sim/kamailio/config.js';
 import { controlPlaneBinDir } from '../support/controlplane.js';
@@ -17,6 +20,7 @@ const HARDENED: V1SecurityContext = {
   allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] },
 };
 const PEERS_FILE = '/var/run/vnf-agent/peers';
+const run = promisify(execFile);
 
 /** fetch() refuses port 5060 (the Fetch standard's bad ports include SIP's), so node:http. */
 function postJson(url: string, body: unknown): Promise<string> {
@@ -30,6 +34,13 @@ function postJson(url: string, body: unknown): Promise<string> {
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
+}
+
+/** What the kubelet makes of an image reference: Docker Hub's default host and library/ prefix. */
+function normalise(ref: string): string {
+  const first = ref.split('/')[0] ?? '';
+  if (ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) return ref;
+  return ref.includes('/') ? `docker.io/${ref}` : `docker.io/library/${ref}`;
 }
 
 const ready = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -85,6 +96,12 @@ describe('real node: the chart\'s images, built without a registry', { timeout: 
     const pid = row?.trim().split(/\s+/)[1] ?? '';
     return /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '';
   };
+
+  test('the images built are the ones the chart, installed as the README does, asks for', async () => {
+    const { stdout } = await run(join(controlPlaneBinDir(), 'helm'), ['template', 'sip', 'charts/vnf-agent', '-n', 'sip'], { timeout: 60_000 });
+    const asked = new Set([...stdout.matchAll(/^\s+image: "?([^"\s]+)"?$/gm)].map((m) => normalise(m[1] ?? '')));
+    assert.deepEqual([...asked].sort(), images.map((i) => i.name).sort());
+  });
 
   test('vnf-agent (the repository\'s Dockerfile): the chart\'s peers-file init container, then the agent serving on its pod address', async () => {
     const agent = imageNamed(images, 'docker.io/library/vnf-agent:').name;

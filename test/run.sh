@@ -28,6 +28,13 @@ export VNF_CONTROLPLANE_BIN
 VNF_GO_ELECTOR_BIN=$(bash bench/go-elector/build.sh | tail -1) || { echo "0 passed, 1 failed"; exit 1; }
 export VNF_GO_ELECTOR_BIN
 
+step "real node images (test/realnode; cached by content after the first build)"
+# The chart's images for the real node's tests, built without a registry: a Debian rootfs by
+# mmdebstrap, the repository's Dockerfile by buildah. One `NAME ARCHIVE` line per image.
+VNF_REALNODE_IMAGES=$(mktemp)
+bash test/realnode/images/build.sh >"$VNF_REALNODE_IMAGES" || { echo "0 passed, 1 failed"; exit 1; }
+export VNF_REALNODE_IMAGES
+
 step "build, type check, lint"
 npm run --silent build && npm run --silent typecheck && npm run --silent lint || { echo "0 passed, 1 failed"; exit 1; }
 
@@ -35,7 +42,7 @@ step "control plane (one for the whole run, shared by every test file)"
 ready=$(mktemp); rm -f "$ready"
 node --import tsx test/controlplane/standalone.ts --ready-file "$ready" &
 cp_pid=$!
-stop_cp() { kill -INT "$cp_pid" 2>/dev/null; wait "$cp_pid" 2>/dev/null; rm -f "$ready"; }
+stop_cp() { kill -INT "$cp_pid" 2>/dev/null; wait "$cp_pid" 2>/dev/null; rm -f "$ready" "$VNF_REALNODE_IMAGES"; }
 trap stop_cp EXIT
 for _ in $(seq 1 240); do [ -s "$ready" ] && break; kill -0 "$cp_pid" 2>/dev/null || break; sleep 0.5; done
 [ -s "$ready" ] || { echo "control plane did not start"; echo "0 passed, 1 failed"; exit 1; }

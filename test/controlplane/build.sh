@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real Kubernetes control plane the tests run against: kube-apiserver,
 # kube-controller-manager, etcd and kubectl from the Go modules pinned in go.mod, and helm
-# from its own module. Output goes to a cache folder outside the repo, keyed by
+# from its own module; and the real node's kube-scheduler, kubelet and kube-proxy
+# (test/realnode) from the same go.mod. Output goes to a cache folder outside the repo, keyed by
 # version, so only the first run on a machine pays for the build.
 # Prints the folder that holds the binaries on its last line.
 set -euo pipefail
@@ -22,6 +23,14 @@ build_k8s() {
   # go names the etcd binary after its package folder, `server`.
   mv "$OUT/.tmp/server" "$OUT/etcd"
   mv "$OUT/.tmp/kube-apiserver" "$OUT/.tmp/kube-controller-manager" "$OUT/"
+}
+
+build_node() {
+  local version_flags="-X k8s.io/component-base/version.gitVersion=$K8S -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$MINOR"
+  mkdir -p "$OUT/.tmp"
+  (cd "$here" && go build -trimpath -o "$OUT/.tmp/" -ldflags "-s -w $version_flags" \
+      k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy)
+  mv "$OUT/.tmp/kube-scheduler" "$OUT/.tmp/kubelet" "$OUT/.tmp/kube-proxy" "$OUT/"
 }
 
 build_kubectl() {
@@ -58,6 +67,11 @@ if [ ! -x "$OUT/kubectl" ]; then
   need_go kubectl
   echo "controlplane: building kubectl $K8S" >&2
   build_kubectl
+fi
+if [ ! -x "$OUT/kubelet" ] || [ ! -x "$OUT/kube-scheduler" ] || [ ! -x "$OUT/kube-proxy" ]; then
+  need_go "kubelet, kube-scheduler and kube-proxy"
+  echo "controlplane: building kubelet, kube-scheduler and kube-proxy $K8S" >&2
+  build_node
 fi
 if [ ! -x "$OUT/helm" ]; then
   need_go helm

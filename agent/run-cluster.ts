@@ -27,14 +27,15 @@ import { markSelfLeaving, type PodAnnotations } from './scaling/pod-marks.js';
 import type { EventSink, ScaleTarget } from './scaling/scaler-ports.js';
 import { Scaler } from './scaling/scaler.js';
 import { ScaleDesk } from './scaling/scaler-control.js';
-import { httpDrainClient, httpSampleFetcher, httpScaleForwarder } from './scaling/scaler-http.js';
+import { httpDrainClient, httpSampleFetcher } from './scaling/scaler-http.js';
+import { ScaleRelay, httpScaleForwarder } from './http/scale-relay.js';
 
 export interface RunningCluster {
   readonly agent: ClusterAgent;
   readonly elector: LeaderElector;
   readonly loop: Loop;
   /** GET/POST /scale on this pod. */
-  readonly scale: ScaleDesk;
+  readonly scale: ScaleRelay;
   policy(): VnfCluster | undefined;
   /** This pod's own leaving mark (its drain began): conditional on the version just read, never lease-fenced. */
   markLeaving(signal: AbortSignal): Promise<void>;
@@ -126,10 +127,10 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     pod: config.podName, cluster: config.cluster, clock, logger: log, policy, views, elector, leader, fence,
     registrar: d.registrar, peersSource: config.peersSource, drainer: d.drainer, status: kube.vnfClusters, apiTimeoutMs: config.apiTimeoutMs, scaler,
   });
-  const scale = new ScaleDesk({
-    pod: config.podName, httpPort: config.httpPort,
-    leadership: () => elector.status(), ipOf: (pod) => agent.ipOf(pod), policy: () => policy.get(config.cluster),
-    scaler, scaleIn, forwarder: httpScaleForwarder(config.scaleForwardTimeoutMs), timeoutMs: config.scaleForwardTimeoutMs, clock,
+  const desk = new ScaleDesk({ pod: config.podName, leadership: () => elector.status(), policy: () => policy.get(config.cluster), scaler, scaleIn });
+  const scale = new ScaleRelay({
+    pod: config.podName, httpPort: config.httpPort, leadership: () => elector.status(), ipOf: (pod) => agent.ipOf(pod), desk,
+    forwarder: httpScaleForwarder(config.scaleForwardTimeoutMs), timeoutMs: config.scaleForwardTimeoutMs, clock,
   });
   const loop = new Loop({ name: 'agent', clock, logger: log, intervalMs: config.loopIntervalMs, pass: (signal) => agent.pass(signal) });
   loopRef.current = loop;

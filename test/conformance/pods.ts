@@ -12,7 +12,7 @@ import { systemClock } from '../../agent/clock/clock.js';
 import { FreezingProxy } from '../support/tcp-proxy.js';
 import { kubeConfigFrom, rawRequest } from '../support/kube.js';
 import { waitUntil } from './lease.js';
-import type { SuiteContext } from './suite.js';
+import type { SuiteContext } from './context.js';
 import { removeScratchDir } from '../support/scratch.js';
 
 const silent = pino({ level: 'silent' });

@@ -1,5 +1,4 @@
 import { after, before, describe } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../support/kube.js';
 import { kubectlCases } from './kubectl.js';
 import { leaseCases } from './lease.js';
@@ -7,16 +6,12 @@ import { scaleCases } from './scale.js';
 import { podAnnotationCases, podWatchCases } from './pods.js';
 import { protobufCases } from './protobuf.js';
 import { vnfClusterCases } from './vnfcluster.js';
+import type { SuiteContext } from './context.js';
+
 
 /** What a target API server (the real one, or the stand-in) gives the suite. */
 export interface ConformanceTarget {
   readonly kubeconfigPath: string;
-}
-
-export interface SuiteContext {
-  kc: KubeConfig;
-  kubeconfigPath: string;
-  namespace: string;
 }
 
 /**

@@ -6,7 +6,8 @@ import { createRegistry } from '../../agent/metrics/registry.js';
 import { createLogger } from '../../agent/log/logger.js';
 import type { DrainState } from '../../agent/http/routes/drain.js';
 import type { LoadSample } from '../../agent/signals/sample.js';
-import { httpDrainClient, httpSampleFetcher, httpScaleForwarder } from '../../agent/scaling/scaler-http.js';
+import { httpDrainClient, httpSampleFetcher } from '../../agent/scaling/scaler-http.js';
+import { httpScaleForwarder } from '../../agent/http/scale-relay.js';
 import { memorySink } from '../support/log-sink.js';
 
 // The fetch adapters against a real sidecar server on loopback: the same routes a peer serves.

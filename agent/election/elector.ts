@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { boundedCall } from './bounded.js';
+import { withDeadline } from '../clock/deadline.js';
 import { ElectionEmitter, type ElectionEventName, type ElectionEvents } from './events.js';
 import { Leadership, type Fence } from './leadership.js';
 import { LockConflictError, LockNotFoundError, type LeaderRecord, type VersionedRecord } from './lock.js';
@@ -298,6 +298,6 @@ export class LeaderElector {
   }
 
   #call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> {
-    return boundedCall(this.#o.clock, this.#o.requestTimeoutMs, operation, fn, outer);
+    return withDeadline(this.#o.clock, this.#o.requestTimeoutMs, `lease ${operation}`, [outer], fn);
   }
 }

@@ -3,13 +3,8 @@ import { V1MicroTime } from '@kubernetes/client-node';
 import type { Clock } from '../clock/clock.js';
 import { kubeCall } from './request.js';
 import { toKubeError } from './errors.js';
+import type { EventTarget } from '../scaling/scaler-ports.js';
 
-export interface EventTarget {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly uid?: string | undefined;
-}
 
 export interface AgentEvent {
   readonly regarding: EventTarget;

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { DELETION_COST_ANNOTATION, DRAINING_ANNOTATION, PodAnnotator, PodWatch, type PodFacts } from '../../agent/kube/pods.js';
+import { DRAINING_ANNOTATION, PodAnnotator, PodWatch, type PodFacts } from '../../agent/kube/pods.js';
 import { KubeError } from '../../agent/kube/errors.js';
-import { changePod, lowestDeletionCost, LOWEST_DELETION_COST, markSelf } from '../../agent/scaling/pod-marks.js';
+import { changePod, DELETION_COST_ANNOTATION, lowestDeletionCost, LOWEST_DELETION_COST, markSelf } from '../../agent/scaling/pod-marks.js';
 import { systemClock } from '../../agent/clock/clock.js';
-import { FreezingProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { kubeConfigFrom, rawRequest } from '../support/kube.js';
 import { waitUntil } from './lease.js';
 import type { SuiteContext } from './context.js';
@@ -83,7 +83,7 @@ export function podWatchCases(ctx: SuiteContext): void {
   test('Pods: a silently dead watch connection is abandoned and the watch resumes', async () => {
     const core = ctx.kc.makeApiClient(CoreV1Api);
     const target = new URL(ctx.kc.getCurrentCluster()?.server ?? '');
-    const proxy = new FreezingProxy(target.hostname, Number(target.port));
+    const proxy = new TcpProxy(target.hostname, Number(target.port));
     await proxy.start();
     const dir = mkdtempSync(join(tmpdir(), 'vnf-proxy-'));
     const path = join(dir, 'kubeconfig');

@@ -91,10 +91,15 @@ export function podWatchCases(ctx: SuiteContext): void {
     const viaProxy = { ...ctx, kc: kubeConfigFrom(path) };
     const { w, names } = watchPods(viaProxy, 'app=dead', { serverTimeoutSeconds: 3, idleGraceMs: 1000 });
     try {
-      await waitUntil(() => w.stats.lists === 1 && proxy.openConnections > 0, 'watch established');
+      await waitUntil(() => w.stats.lists === 1, 'listed');
+      // A pod created after the list reaches the watch only over its stream: once it is seen, the watch's
+      // connection is open and the freeze below catches it. (Waiting for any open connection raced: the
+      // list's kept-alive one counted, the watch's was opened after the freeze and never went dead.)
+      await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('d-0', { app: 'dead' }) });
+      await waitUntil(() => names().join() === 'd-0', 'watch established');
       assert.ok(proxy.freezeOpenConnections() > 0);
       await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('d-1', { app: 'dead' }) });
-      await waitUntil(() => names().join() === 'd-1', 'pod seen after the dead connection was abandoned', 15_000);
+      await waitUntil(() => [...names()].sort().join() === 'd-0,d-1', 'pod seen after the dead connection was abandoned', 15_000);
       assert.ok(w.stats.idle >= 1, `stats ${JSON.stringify(w.stats)}`);
     } finally {
       await w.stop();

@@ -5,8 +5,10 @@ import { partLogger, type Logger } from './log/logger.js';
 import { createKubeAdapters } from './kube/factory.js';
 import { LeaderElector } from './election/elector.js';
 import { ElectionMetrics } from './election/metrics.js';
+import type { LeaseLock } from './election/lock.js';
 import type { Drainer } from './membership/drain.js';
 import type { PeerRegistrar } from './membership/registrar.js';
+import type { PodFacts } from './membership/state.js';
 import type { VnfCluster } from './model/vnfcluster.js';
 import { ClusterAgent, type PolicySource } from './cycle/cluster-agent.js';
 import { ClusterViews, type PodSource } from './cycle/views.js';
@@ -14,11 +16,9 @@ import type { StatusWriter } from './cycle/status-publisher.js';
 import { Loop } from './cycle/loop.js';
 import { LeaderDuty } from './cycle/leader-duty.js';
 import { recordElectionEvents } from './cycle/election-events.js';
-import { selectorOf } from './cycle/views.js';
-import type { LeaseLock } from './election/lock.js';
 import type { Fence } from './election/leadership.js';
-import type { PodFacts } from './membership/state.js';
 import type { TokenSource } from './http/auth.js';
+import { ScaleRelay, httpScaleForwarder } from './http/scale-relay.js';
 import type { LoadSample } from './signals/sample.js';
 import { CronScheduler, nodeCronEngine } from './schedule/index.js';
 import { SampleGatherer } from './scaling/gather.js';
@@ -30,14 +30,14 @@ import { Scaler } from './scaling/scaler.js';
 import { Predictor } from './scaling/predictive/predictor.js';
 import type { HistoryStore } from './scaling/predictive/store.js';
 import { ScaleDesk } from './scaling/scaler-control.js';
-import { httpDrainClient, httpSampleFetcher, httpScaleForwarder } from './scaling/scaler-http.js';
+import { httpDrainClient, httpSampleFetcher } from './scaling/scaler-http.js';
 
 export interface RunningCluster {
   readonly agent: ClusterAgent;
   readonly elector: LeaderElector;
   readonly loop: Loop;
   /** GET/POST /scale on this pod. */
-  readonly scale: ScaleDesk;
+  readonly scale: ScaleRelay;
   policy(): VnfCluster | undefined;
   /** This pod's own leaving mark (its drain began): conditional on the version just read, never lease-fenced. */
   markLeaving(signal: AbortSignal): Promise<void>;
@@ -72,91 +72,95 @@ interface ClusterDeps {
   readonly kube?: ClusterKube;
 }
 
-/** The Kubernetes side of the sidecar: policy watch, election, membership, leader duties. */
+/**
+ * The composition root of the Kubernetes side: policy watch, election,
+ * membership, leader duties. It reads top to bottom: the loop every part
+ * wakes, the ports, the parts, start; stop goes in reverse.
+ */
 export function startClusterAgent(d: ClusterDeps): RunningCluster {
   const { config, clock } = d;
   const log = partLogger(d.logger, 'cluster');
-  const kube = d.kube ?? createKubeAdapters(config, clock, partLogger(d.logger, 'kube'));
-  // Watches and the elector wake the loop, which is created last; they reach it through this holder.
-  const loopRef: { current?: Loop } = {};
-  const wake = (): void => loopRef.current?.trigger();
+  const part = (name: string): Logger => partLogger(d.logger, name);
+
+  // The loop runs one agent pass per tick; watches, the scheduler, the scaler and a new term wake it
+  // for an early one. It only calls `agent`, built below, once it is started at the end.
+  const loop = new Loop({ name: 'agent', clock, logger: log, intervalMs: config.loopIntervalMs, pass: (signal) => agent.pass(signal) });
+  const wake = (): void => loop.trigger();
+
+  // Ports: the API server, the peers' sidecars, the cron clock.
+  const kube = d.kube ?? createKubeAdapters(config, clock, part('kube'));
   const policy = kube.vnfClusterWatch(wake);
+  const ownPolicy = (): VnfCluster | undefined => policy.get(config.cluster);
   const lock = kube.leaseLock(`${config.cluster}-leader`, { 'vnf-agent.dev/cluster': config.cluster });
-  // Leader work is the leader's part of each loop pass; the elector waits for it before it releases the Lease.
-  const leader = new LeaderDuty(wake);
-  const elector = new LeaderElector({
-    identity: config.podName,
-    lock,
-    clock,
-    log: partLogger(d.logger, 'election'),
-    leaseDurationMs: config.leaseDurationMs,
-    renewDeadlineMs: config.renewDeadlineMs,
-    retryPeriodMs: config.retryPeriodMs,
-    watch: config.electionWatch,
-    metrics: new ElectionMetrics(d.registry),
-    onStartedLeading: (term) => leader.lead(term),
-  });
-  recordElectionEvents(elector, kube.events, () => policy.get(config.cluster), log);
-  // The scaler needs the raw pod facts (terminating, draining annotation) of its own cluster.
-  const podSources = new Map<string, PodSource>();
-  const views = new ClusterViews((selector) => {
-    const watch = kube.podWatch(selector, wake);
-    podSources.set(selector, watch);
-    return watch;
-  });
-  const ownPods = () => {
-    const own = policy.get(config.cluster);
-    return own ? (podSources.get(selectorOf(own))?.pods() ?? []) : [];
-  };
+  // One pod watch per cluster (this one and its upstreams), opened and closed as the policies name them.
+  const views = new ClusterViews((selector) => kube.podWatch(selector, wake));
   const scheduler = new CronScheduler({ clock, engine: nodeCronEngine });
   scheduler.onEvent(wake);
+  const drains = httpDrainClient(config.httpPort, d.tokens, config.gatherTimeoutMs);
+  const fetcher = httpSampleFetcher(config.httpPort, config.gatherTimeoutMs);
+  const forwarder = httpScaleForwarder(config.scaleForwardTimeoutMs);
+
+  // Parts. Leader work is the leader's share of each pass; the elector waits for it before it releases the Lease.
+  const leader = new LeaderDuty();
+  const elector = new LeaderElector({
+    identity: config.podName, lock, clock, log: part('election'),
+    leaseDurationMs: config.leaseDurationMs, renewDeadlineMs: config.renewDeadlineMs, retryPeriodMs: config.retryPeriodMs,
+    watch: config.electionWatch, metrics: new ElectionMetrics(d.registry),
+    onStartedLeading: (term) => {
+      agent.continueMembership();
+      const work = leader.lead(term);
+      wake(); // a new leader acts now, not at the next tick
+      return work;
+    },
+  });
+  recordElectionEvents(elector, kube.events, ownPolicy, log);
   // Every leader write is fenced by the elector; the duty decides what its requests in flight are bound to.
   const fence = () => leader.fence(elector.fence());
   const scalingMetrics = new ScalingMetrics(d.registry);
   const scaleIn = new ScaleIn({
-    clock, logger: partLogger(d.logger, 'scale-in'), fence, annotator: kube.annotator,
-    drains: httpDrainClient(config.httpPort, d.tokens, config.gatherTimeoutMs), apiTimeoutMs: config.apiTimeoutMs, peerTimeoutMs: config.gatherTimeoutMs,
-    metrics: scalingMetrics,
+    clock, logger: part('scale-in'), fence, annotator: kube.annotator, drains,
+    apiTimeoutMs: config.apiTimeoutMs, peerTimeoutMs: config.gatherTimeoutMs, metrics: scalingMetrics,
     // A leader that chose itself steps down (not awaited: handOver waits for this pass); the next leader drains it.
     handOver: () => void elector.handOver(),
   });
+  const gatherer = new SampleGatherer({ clock, fetcher, self: config.podName, localSample: d.localSample, timeoutMs: config.gatherTimeoutMs });
   const scaler = new Scaler({
-    clock, logger: partLogger(d.logger, 'scaler'), fence, scaleFor: (name) => kube.scale(name),
-    gatherer: new SampleGatherer({ clock, fetcher: httpSampleFetcher(config.httpPort, config.gatherTimeoutMs), self: config.podName, localSample: d.localSample, timeoutMs: config.gatherTimeoutMs }),
-    scheduler, events: kube.events, status: kube.vnfClusters, scaleIn, pods: ownPods,
-    apiTimeoutMs: config.apiTimeoutMs, sampleStaleMs: config.sampleStaleMs, statusRefreshMs: config.statusRefreshMs, onRequest: wake,
-    metrics: scalingMetrics,
-    ...(kube.histories ? { predictor: predictorFor(kube.histories, clock, fence, config, partLogger(d.logger, 'predictive')) } : {}),
+    clock, logger: part('scaler'), fence, scaleFor: (name) => kube.scale(name), gatherer, scheduler, events: kube.events, status: kube.vnfClusters, scaleIn,
+    // The scaler needs the raw pod facts (terminating, draining annotation) of its own cluster.
+    pods: () => views.pods(config.cluster),
+    apiTimeoutMs: config.apiTimeoutMs, sampleStaleMs: config.sampleStaleMs, statusRefreshMs: config.statusRefreshMs, onRequest: wake, metrics: scalingMetrics,
+    ...(kube.histories ? { predictor: predictorFor(kube.histories, clock, fence, config, part('predictive')) } : {}),
   });
   const agent = new ClusterAgent({
     pod: config.podName, cluster: config.cluster, clock, logger: log, policy, views, elector, leader, fence,
     registrar: d.registrar, peersSource: config.peersSource, drainer: d.drainer, status: kube.vnfClusters, apiTimeoutMs: config.apiTimeoutMs, scaler,
   });
-  const scale = new ScaleDesk({
-    pod: config.podName, httpPort: config.httpPort,
-    leadership: () => elector.status(), ipOf: (pod) => agent.ipOf(pod), policy: () => policy.get(config.cluster),
-    scaler, scaleIn, forwarder: httpScaleForwarder(config.scaleForwardTimeoutMs), timeoutMs: config.scaleForwardTimeoutMs, clock,
+  const leadership = () => elector.status();
+  const desk = new ScaleDesk({ pod: config.podName, leadership, policy: ownPolicy, scaler, scaleIn });
+  const scale = new ScaleRelay({
+    pod: config.podName, httpPort: config.httpPort, leadership, ipOf: (pod) => agent.ipOf(pod), desk, forwarder, timeoutMs: config.scaleForwardTimeoutMs, clock,
   });
-  const loop = new Loop({ name: 'agent', clock, logger: log, intervalMs: config.loopIntervalMs, pass: (signal) => agent.pass(signal) });
-  loopRef.current = loop;
+
+  // Start: the policy watch feeds the loop; the loop's passes open the pod watches; the elector hands terms to the duty.
   policy.start();
-  elector.start();
   loop.start();
-  const running = loop;
+  elector.start();
+
   return {
     agent,
     elector,
-    loop: running,
+    loop,
     scale,
-    policy: () => policy.get(config.cluster),
+    policy: ownPolicy,
     markLeaving: (signal) => markSelfLeaving(kube.annotator, config.podName, signal),
     async stop() {
-      // Leader work first: the elector ends the term (fence() refuses from then on), waits up to its
-      // stop timeout for the leader part of the pass in flight, whose requests already sent may finish,
-      // and releases the Lease only if that work ended; otherwise the Lease expires. Then the loops.
+      // In reverse. Leader work first: the elector ends the term (fence() refuses from then on), waits up to
+      // its stop timeout for the leader part of the pass in flight, whose requests already sent may finish,
+      // and releases the Lease only if that work ended; otherwise the Lease expires. Then the loop and what
+      // its passes opened, then the policy watch.
       leader.stopping();
       await elector.stop();
-      await running.stop();
+      await loop.stop();
       scheduler.stop();
       await views.stop();
       await policy.stop();

@@ -1,11 +1,10 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock } from './clock/clock.js';
 import type { Config } from './config/index.js';
 import { partLogger, type Logger } from './log/logger.js';
 import { HealthChecks } from './http/checks.js';
-import { buildServer } from './http/server.js';
-import { FileTokenSource } from './http/auth.js';
+import { buildSidecarServer, fileTokens } from './http/sidecar-server.js';
 import { createSampler } from './signals/build.js';
 import type { Sampler } from './signals/sampler.js';
 import type { LoadSample } from './signals/sample.js';
@@ -23,18 +22,6 @@ export function inFlightCalls(sample: LoadSample | undefined): number | undefine
   if (raw.activeDialogs !== undefined) return raw.activeDialogs;
   return raw.activeTransactions;
 }
-
-const fileReader = {
-  stat: (path: string) => {
-    try {
-      const st = statSync(path);
-      return { mtimeMs: st.mtimeMs, size: st.size };
-    } catch {
-      return undefined;
-    }
-  },
-  read: (path: string) => readFileSync(path, 'utf8'),
-};
 
 export interface RunningAgent {
   readonly address: string;
@@ -77,7 +64,7 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
     : undefined;
   if (sampling) liveness.add('signals-loop', () => sampling.check(config.signalIntervalMs * 5 + 10_000));
 
-  const tokens = new FileTokenSource(config.tokenFile, fileReader);
+  const tokens = fileTokens(config.tokenFile);
   if (config.cluster !== '') {
     cluster = startClusterAgent({ config, clock, logger, registry, registrar, drainer, tokens, localSample: () => sampler?.latest() });
     liveness.add('agent-loop', () => cluster?.loop.check(config.loopIntervalMs * 5 + 10_000));
@@ -93,11 +80,10 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
       pod: config.podName, role: 'generic', cluster: '', leader: null, isLeader: false, lastRenewAgeMs: null, members: [], membershipGeneration: 0,
       replicas: null, desiredReplicas: null, lastDecision: null, draining: drainer.draining, peers: registrar.lastResult ?? null, lastPass: 'no cluster configured',
     };
-  const app = buildServer({
-    logger: partLogger(logger, 'http'), registry, liveness, readiness, startup,
+  const app = buildSidecarServer({
+    logger: partLogger(logger, 'http'), registry, clock, liveness, readiness, startup,
     ...(sampler ? { signals: sampler } : {}),
-    status, drain: drainer, tokens, clock,
-    drainWaitLimitMs: () => drainTimeoutMs() + 5_000,
+    status, drain: drainer, drainTimeoutMs, tokens,
     ...(cluster ? { scale: cluster.scale } : {}),
     mutatingRequestsPerMinute: config.mutatingRequestsPerMinute,
   });

@@ -54,7 +54,9 @@ export function deadline(clock: Clock, ms: number, what: string, ...also: readon
 /**
  * Runs `work` under a `deadline` and settles when the signal aborts even if
  * `work` ignores it, so a hung port can never hold a loop past its bound.
- * The timer is cancelled as soon as the race is decided.
+ * The timer is cancelled as soon as the race is decided. The one bounded-call
+ * helper: lease calls, peer-file writes and reloads, peer fetches and API
+ * calls all go through it.
  */
 export async function withDeadline<T>(
   clock: Clock,
@@ -64,6 +66,8 @@ export async function withDeadline<T>(
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const d = deadline(clock, ms, what, ...also);
+  // Stopped before it began (an outer signal already aborted): the work never starts.
+  if (d.signal.aborted) throw reasonOf(d.signal);
   const aborted = new Promise<never>((_resolve, reject) => {
     if (d.signal.aborted) reject(reasonOf(d.signal));
     else d.signal.addEventListener('abort', () => reject(reasonOf(d.signal)), { once: true });

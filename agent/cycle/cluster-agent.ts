@@ -49,12 +49,12 @@ export class ClusterAgent {
   #ownView: ClusterView | undefined;
   #lastPass = 'not run yet';
 
-  constructor(private readonly d: ClusterAgentDeps) {
-    d.elector.on('startedLeading', () => {
-      // Continue the membership numbering the previous leader published.
-      const status = d.policy.get(d.cluster)?.status;
-      if (status?.membershipGeneration !== undefined) d.views.seed(d.cluster, status.membershipGeneration, status.members ?? []);
-    });
+  constructor(private readonly d: ClusterAgentDeps) {}
+
+  /** A term begins (before its leader work): continue the membership numbering the previous leader published. */
+  continueMembership(): void {
+    const status = this.d.policy.get(this.d.cluster)?.status;
+    if (status?.membershipGeneration !== undefined) this.d.views.seed(this.d.cluster, status.membershipGeneration, status.members ?? []);
   }
 
   async pass(signal: AbortSignal): Promise<PassOutcome> {

@@ -13,8 +13,8 @@ interface TermWork {
  * Leader work (publish membership, scale) runs inside the loop's passes, on
  * the pass's one snapshot, not as a task of its own. The elector releases the
  * Lease once its leader work has settled, so that work must be a promise it
- * can wait on: `lead` (the elector's onStartedLeading) opens the term to
- * `run`, wakes the loop, and settles only after the term ended *and* every
+ * can wait on: `lead` (called from the elector's onStartedLeading, which then
+ * wakes the loop) opens the term to `run`, and settles only after the term ended *and* every
  * run started under it finished. No run starts once the term's signal
  * aborted, and no leader write either: the elector's fence() refuses.
  *
@@ -29,9 +29,6 @@ export class LeaderDuty {
   readonly #terms = new WeakMap<AbortSignal, TermWork>();
   #open: TermWork | undefined;
   #graceful = false;
-
-  /** `wake` runs the loop's next pass now, so a new leader acts without waiting for a tick. */
-  constructor(private readonly wake: () => void) {}
 
   /** A graceful stop begins: a term that ends from now on lets leader requests already sent finish. */
   stopping(): void {
@@ -50,7 +47,6 @@ export class LeaderDuty {
     };
     if (term.aborted) ended();
     else term.addEventListener('abort', ended, { once: true });
-    this.wake();
     await untilAborted(term);
     await Promise.all([...state.runs]);
     state.work.abort(term.reason);

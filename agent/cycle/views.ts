@@ -59,6 +59,11 @@ export class ClusterViews {
     });
   }
 
+  /** The raw pod facts of a cluster as its watch last saw them (the scaler reads its own cluster's); none before the first refresh names it. */
+  pods(cluster: string): readonly PodFacts[] {
+    return this.#sources.get(cluster)?.source.pods() ?? [];
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.#sources.values()].map((e) => e.source.stop()));
     this.#sources.clear();

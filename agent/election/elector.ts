@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { boundedCall } from './bounded.js';
+import { withDeadline } from '../clock/deadline.js';
 import { ElectionEmitter, type ElectionEventName, type ElectionEvents } from './events.js';
 import { Leadership, type Fence } from './leadership.js';
 import { LockConflictError, LockNotFoundError, type LeaderRecord, type VersionedRecord } from './lock.js';
@@ -7,13 +7,19 @@ import { noElectionMetrics, type ElectionMetricsSink } from './metrics.js';
 import { ObservedLease } from './observed.js';
 import { resolveOptions, type LeaderElectorOptions, type ResolvedOptions } from './options.js';
 import { releaseLease } from './release.js';
-import { renewPass, type PassResult, type RenewDeps } from './renew.js';
 import { StandbyWaiter } from './standby.js';
 import type { Term } from './term.js';
 import { JITTER_FACTOR, leaseSeconds } from './timing.js';
 
 export type { LeaderElectorOptions } from './options.js';
 export type { Fence } from './leadership.js';
+
+/** What one loop pass did, in one sentence, logged once. */
+interface PassResult {
+  readonly reason: string;
+  readonly level?: 'debug' | 'warn' | 'error';
+  readonly err?: unknown;
+}
 
 export interface ElectionStatus {
   /** The holder last observed; undefined when none or released. */
@@ -55,7 +61,6 @@ export class LeaderElector {
   #loop: Promise<void> | undefined;
   #stopped: Promise<void> | undefined;
   #unwatch: (() => void) | undefined;
-  readonly #renewDeps: RenewDeps;
 
   /** Throws ElectionConfigError on unsafe timing, an empty identity or bad timeouts. */
   constructor(options: LeaderElectorOptions) {
@@ -68,14 +73,6 @@ export class LeaderElector {
     this.#leadership = new Leadership({ ...o, log: this.#log, metrics: this.#metrics, events: this.#events });
     const jitteredMs = () => o.retryPeriodMs * (1 + Math.min(Math.max(o.random(), 0), 1) * JITTER_FACTOR);
     this.#standby = new StandbyWaiter(o.clock, jitteredMs, () => this.#expiresAtMs());
-    this.#renewDeps = {
-      ...o,
-      leadership: this.#leadership,
-      metrics: this.#metrics,
-      see: (seen) => this.#see(seen),
-      renewal: (term) => this.#renewal(term),
-      call: (op, fn, outer) => this.#call(op, fn, outer),
-    };
   }
 
   /** startedLeading, stoppedLeading, newLeader; returns an unsubscribe function. */
@@ -182,22 +179,40 @@ export class LeaderElector {
 
   async #safePass(signal: AbortSignal): Promise<PassResult> {
     try {
-      const term = this.#leadership.term;
-      return term ? await renewPass(this.#renewDeps, term, signal) : await this.#acquirePass(signal);
+      return await this.#tryAcquireOrRenew(signal);
     } catch (err) {
       if (signal.aborted) return { reason: 'Stopped during an attempt' };
       return { reason: 'Election pass failed unexpectedly; retrying on the next tick', level: 'error', err };
     }
   }
 
-  async #acquirePass(signal: AbortSignal): Promise<PassResult> {
-    if (this.yielding()) return { reason: 'Handed the lease over; not competing for it for one lease duration' };
+  /**
+   * One pass, as client-go's tryAcquireOrRenew: a leader first writes at the
+   * version it last wrote; otherwise (or on a 409) read the lease, create it
+   * when missing, and write it when it is ours or free or expired on the local
+   * clock. Unlike client-go, a leader that finds the lease deleted or naming
+   * anyone else ends its term at once rather than retry until the deadline
+   * (someone else may already act), and a failed renewal leaves the term to
+   * the renew-deadline watchdog (see Leadership).
+   */
+  async #tryAcquireOrRenew(signal: AbortSignal): Promise<PassResult> {
+    const term = this.#leadership.term;
+    if (term) {
+      const renewed = await this.#renew(term, term.written.version, signal, true);
+      if (renewed !== 'conflict') return renewed;
+    } else if (this.yielding()) return { reason: 'Handed the lease over; not competing for it for one lease duration' };
     let seen: VersionedRecord;
     try {
       seen = await this.#call('get', (s) => this.#o.lock.get(s), signal);
     } catch (err) {
-      if (err instanceof LockNotFoundError) return this.#createPass(signal);
-      return { reason: 'Could not read the lease', level: 'warn', err };
+      if (err instanceof LockNotFoundError) return term ? this.#lost(term, 'the lease was deleted') : this.#createPass(signal);
+      return term ? this.#renewFailed(term, err) : { reason: 'Could not read the lease', level: 'warn', err };
+    }
+    if (term) {
+      if (seen.record.holderIdentity === this.#o.identity) return this.#renew(term, seen.version, signal, false);
+      const lost = this.#lost(term, `the lease is held by ${JSON.stringify(seen.record.holderIdentity)}`);
+      this.#see(seen);
+      return lost;
     }
     this.#see(seen);
     const waitMs = this.#heldForMs();
@@ -211,6 +226,36 @@ export class LeaderElector {
       if (err instanceof LockConflictError) return { reason: 'Another candidate took the lease first' };
       return { reason: 'Could not take the lease', level: 'warn', err };
     }
+  }
+
+  /** Writes the term's record with a fresh renewTime at `version`; 'conflict' on a first 409, which the pass answers by reading the lease. */
+  #renew(term: Term, version: string, signal: AbortSignal, first: true): Promise<PassResult | 'conflict'>;
+  #renew(term: Term, version: string, signal: AbortSignal, first: false): Promise<PassResult>;
+  async #renew(term: Term, version: string, signal: AbortSignal, first: boolean): Promise<PassResult | 'conflict'> {
+    const sentAtMs = this.#o.clock.nowMs();
+    try {
+      const written = await this.#call('update', (s) => this.#o.lock.update(this.#renewal(term), version, s), signal);
+      this.#see(written);
+      if (!this.#leadership.renewed(term, written, sentAtMs)) return { reason: 'Renewed the lease after the term had ended; standing by' };
+      return { reason: 'Renewed the lease' };
+    } catch (err) {
+      if (err instanceof LockNotFoundError) return this.#lost(term, 'the lease was deleted');
+      if (err instanceof LockConflictError && first) return 'conflict';
+      return this.#renewFailed(term, err);
+    }
+  }
+
+  #renewFailed(term: Term, err: unknown): PassResult {
+    this.#metrics.renewFailed();
+    const ageMs = this.#o.clock.nowMs() - term.lastRenewAtMs;
+    return { reason: `Could not renew the lease; last renewal ${ageMs}ms ago, renew deadline ${this.#o.renewDeadlineMs}ms`, level: 'warn', err };
+  }
+
+  /** Ends the term first (aborting leader work), then reports. */
+  #lost(term: Term, reason: string): PassResult {
+    this.#metrics.renewFailed();
+    this.#leadership.end(term, reason, true);
+    return { reason: `Stopped leading: ${reason}`, level: 'warn' };
   }
 
   /** The lock is missing: create it, unless a holder we saw recently may still be acting (it was deleted under them). */
@@ -298,6 +343,6 @@ export class LeaderElector {
   }
 
   #call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> {
-    return boundedCall(this.#o.clock, this.#o.requestTimeoutMs, operation, fn, outer);
+    return withDeadline(this.#o.clock, this.#o.requestTimeoutMs, `lease ${operation}`, [outer], fn);
   }
 }

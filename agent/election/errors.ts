@@ -21,11 +21,3 @@ export class ElectionConfigError extends Error {
     this.reasons = reasons;
   }
 }
-
-/** A lock call did not answer within its timeout; it counts as a failed attempt. */
-export class LockTimeoutError extends Error {
-  constructor(operation: string, timeoutMs: number) {
-    super(`lease ${operation} did not answer within ${timeoutMs}ms`);
-    this.name = 'LockTimeoutError';
-  }
-}

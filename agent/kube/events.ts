@@ -2,13 +2,8 @@ import type { Clock } from '../clock/clock.js';
 import { seg, type KubeApi } from './request.js';
 import { microTime } from './micro-time.js';
 import { toKubeError } from './errors.js';
+import type { EventTarget } from '../scaling/scaler-ports.js';
 
-export interface EventTarget {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly uid?: string | undefined;
-}
 
 export interface AgentEvent {
   readonly regarding: EventTarget;

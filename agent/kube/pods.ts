@@ -5,9 +5,9 @@ import { seg, type KubeApi } from './request.js';
 import { toKubeError } from './errors.js';
 import { ResilientWatch } from './watch.js';
 import { DRAINING_ANNOTATION, type PodFacts } from '../membership/state.js';
-import { DELETION_COST_ANNOTATION, type PodAnnotations, type PodReading } from '../scaling/pod-marks.js';
+import type { PodAnnotations, PodReading } from '../scaling/pod-marks.js';
 
-export { DELETION_COST_ANNOTATION, DRAINING_ANNOTATION };
+export { DRAINING_ANNOTATION };
 export type { PodFacts };
 
 export function podFacts(pod: V1Pod): PodFacts {

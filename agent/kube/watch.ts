@@ -71,8 +71,8 @@ export class ResilientWatch<T extends KubeObject> {
   #resourceVersion: string | undefined;
   #lastActivity = 0;
   #running: Promise<void> | undefined;
-  /** Counts of lists, of sessions the server accepted (`opened`) and of how sessions ended, for tests and metrics. */
-  readonly stats = { lists: 0, opened: 0, sessions: 0, gone: 0, idle: 0, errors: 0, short: 0 };
+  /** Counts of how sessions ended, for tests and metrics. */
+  readonly stats = { lists: 0, sessions: 0, gone: 0, idle: 0, errors: 0, short: 0 };
   readonly #random: Random;
   readonly #open: WatchOpener;
 
@@ -170,11 +170,7 @@ export class ResilientWatch<T extends KubeObject> {
         (err: unknown) => finish(err ? 'error' : 'closed'),
       );
       // If the session was abandoned while the request was still connecting, abort it once it exists.
-      started.then((controller) => {
-        this.stats.opened++;
-        if (settled) controller.abort();
-        else session.signal.addEventListener('abort', () => controller.abort());
-      }, () => finish('error'));
+      started.then((controller) => (settled ? controller.abort() : session.signal.addEventListener('abort', () => controller.abort())), () => finish('error'));
       void this.#watchdog(timeoutSeconds * 1000 + (this.#o.idleGraceMs ?? 5000), session.signal, () => finish('idle'));
     });
   }

@@ -3,7 +3,7 @@ import type { MembershipMetrics } from './metrics.js';
 import { routablePeers } from './peers.js';
 import { ReloadBusyError, type Reloader } from './reload.js';
 import type { Renderer } from './render/index.js';
-import { withTimeout } from './timeout.js';
+import { withDeadline } from '../clock/deadline.js';
 import type { ClusterView } from './view.js';
 import type { PeerFileWriter, WriteOutcome } from './writer.js';
 
@@ -117,7 +117,7 @@ export class PeerRegistrar {
     const { writer, file, clock, timeoutMs, metrics } = this.options;
     try {
       const content = renderer.render(views);
-      const outcome = await withTimeout(clock, timeoutMs, `writing ${file}`, () => writer.writeIfChanged(file, content));
+      const outcome = await withDeadline(clock, timeoutMs, `writing ${file}`, [], () => writer.writeIfChanged(file, content));
       if (outcome === 'written') metrics.renders.inc();
       return outcome;
     } catch (err) {
@@ -130,7 +130,7 @@ export class PeerRegistrar {
   async #reload(): Promise<Error | undefined> {
     const { reloader, clock, timeoutMs, metrics } = this.options;
     try {
-      await withTimeout(clock, timeoutMs, reloader.describe, (signal) => reloader.reload(signal));
+      await withDeadline(clock, timeoutMs, reloader.describe, [], (signal) => reloader.reload(signal));
       metrics.reloads.inc();
       return undefined;
     } catch (err) {

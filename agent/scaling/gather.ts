@@ -1,5 +1,6 @@
 import Value from 'typebox/value';
 import type { Clock } from '../clock/clock.js';
+import { withDeadline } from '../clock/deadline.js';
 import type { Member } from '../model/vnfcluster.js';
 import { LoadSample } from '../signals/sample.js';
 import type { MemberSample } from './types.js';
@@ -107,19 +108,7 @@ export class SampleGatherer {
     if (member.pod === this.#d.self) return this.#d.localSample() ?? null;
     if (member.ip === '') throw new Error('the pod has no IP yet');
     // The bound runs on the injected clock, so tests step it and production timers keep the process alive.
-    const bound = new AbortController();
-    const done = new AbortController();
-    const timeoutMs = this.#d.timeoutMs;
-    this.#d.clock.sleep(timeoutMs, AbortSignal.any([signal, done.signal])).then(
-      () => bound.abort(new Error(`no answer within ${timeoutMs} ms`)),
-      () => undefined,
-    );
-    const bounded = AbortSignal.any([signal, bound.signal]);
-    try {
-      return await raceAbort(this.#d.fetcher.fetch(member.ip, bounded), bounded);
-    } finally {
-      done.abort();
-    }
+    return withDeadline(this.#d.clock, this.#d.timeoutMs, 'GET /load', [signal], (bounded) => this.#d.fetcher.fetch(member.ip, bounded));
   }
 
   #note(pod: string, sample: LoadSample): void {
@@ -136,23 +125,4 @@ export function checkSample(body: unknown, pod: string): LoadSample | string {
   // An IP reused by another pod must not lend its load to this member.
   if (body.pod !== pod) return `the answer is from pod ${body.pod}`;
   return body;
-}
-
-/** Settles with the fetch, or rejects with the abort reason when `signal` aborts, even if the fetcher ignores it. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
 }

@@ -11,7 +11,6 @@ import { chooseVictim, type VictimCandidate } from './victim.js';
 import type { Decision, MemberSample } from './types.js';
 import { describeError, fenced, type ScaleReading, type ScaleTarget } from './scaler-ports.js';
 
-export { DELETION_COST_ANNOTATION, LOWEST_DELETION_COST } from './pod-marks.js';
 export type { PodAnnotations, PodReading };
 
 /** The port to a victim's drain routes (POST /drain with the shared bearer token, GET /drain). */

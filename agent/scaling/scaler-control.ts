@@ -1,17 +1,8 @@
-import { systemClock, type Clock } from '../clock/clock.js';
-import { withDeadline } from '../clock/deadline.js';
-import type { ScaleCommand, ScaleControl, ScaleReply, ScaleRequestInfo, ScaleState } from '../http/routes/scale.js';
-import { FORWARDED_HEADER } from '../http/routes/scale.js';
+import type { ScaleCommand, ScaleState } from '../http/routes/scale.js';
 import type { VnfCluster } from '../model/vnfcluster.js';
 import type { ScaleInState } from './scale-in.js';
 import type { LastDecision } from './scaler.js';
-import { hostPort } from './scaler-http.js';
 import type { ManualRequest } from './types.js';
-
-/** Relays one request to another sidecar; rejects when it cannot reach it. */
-export interface ScaleForwarder {
-  forward(url: string, method: 'GET' | 'POST', body: unknown, headers: Record<string, string>, signal: AbortSignal): Promise<ScaleReply>;
-}
 
 /** What the desk needs from the leader's scaler. */
 export interface ScalerView {
@@ -23,69 +14,23 @@ export interface ScalerView {
 
 export interface ScaleDeskDeps {
   readonly pod: string;
-  readonly httpPort: number;
   /** Who leads, as this pod's elector last saw it. */
   readonly leadership: () => { readonly isLeader: boolean; readonly leader: string | undefined };
-  /** A member's pod IP from the membership view; undefined when unknown. */
-  readonly ipOf: (pod: string) => string | undefined;
   readonly policy: () => VnfCluster | undefined;
   readonly scaler: ScalerView;
   readonly scaleIn: { state(): ScaleInState | null };
-  readonly forwarder: ScaleForwarder;
-  /** Bound on a forwarded request (config scaleForwardTimeoutMs). */
-  readonly timeoutMs: number;
-  /** The clock that bound runs on; the system clock when absent. */
-  readonly clock?: Clock;
 }
 
-const unavailable = (reason: string): ScaleReply => ({ status: 503, body: { error: 'Service Unavailable', reason } });
-
-const badGateway = (reason: string): ScaleReply => ({ status: 502, body: { error: 'Bad Gateway', reason } });
-
-const preview = (body: unknown): string => (typeof body === 'string' ? JSON.stringify(body.slice(0, 120)) : (JSON.stringify(body) ?? String(body)).slice(0, 120));
+/** An operator's command as the leader's scaler took it, or why it did not. */
+export type ScaleApplied = { readonly applied: true; readonly state: ScaleState } | { readonly applied: false; readonly reason: string };
 
 /**
- * Why an answer from the leader's address is not a sidecar's /scale answer,
- * or undefined when it is one: a 200 with the state of the leader asked, or
- * a 4xx/5xx with the `{error, reason}` body every sidecar error has. Whatever
- * else answers there (a mesh proxy's text page, a redirect, another server
- * on a reused pod IP) must not reach the client as the leader's word, least
- * of all as a 200 to a POST that nothing applied.
+ * The leader's side of /scale, in domain terms: the state it shows and the
+ * manual requests it takes. Whether this pod answers or forwards to the
+ * leader is the HTTP layer's business (agent/http/scale-relay.ts).
  */
-function notRelayable(answer: ScaleReply, leader: string): string | undefined {
-  const body = answer.body as Record<string, unknown> | null;
-  const object = typeof body === 'object' && body !== null && !Array.isArray(body);
-  if (answer.status === 200) return object && body.pod === leader && body.isLeader === true ? undefined : `200 without ${leader}'s scale state: ${preview(body)}`;
-  const error = object && typeof body.error === 'string' && typeof body.reason === 'string' && body.reason !== '';
-  if (answer.status >= 400 && answer.status <= 599) return error ? undefined : `${answer.status} without a sidecar's error body: ${preview(body)}`;
-  return `${answer.status}, which no sidecar answers to /scale: ${preview(body)}`;
-}
-
-/**
- * /scale on every pod: the leader answers from its scaler; any other pod
- * forwards the request, Authorization header included, to the leader's
- * sidecar (pod IP from the membership view) and relays the answer. A request
- * that was already forwarded is never forwarded again: leadership that moved
- * in between is a 503, not a loop. An answer that is not a sidecar's is a
- * 502, never relayed.
- */
-export class ScaleDesk implements ScaleControl {
+export class ScaleDesk {
   constructor(private readonly d: ScaleDeskDeps) {}
-
-  async get(info: ScaleRequestInfo): Promise<ScaleReply> {
-    return this.#route(info, 'GET', undefined, () => ({ status: 200, body: this.state() }));
-  }
-
-  async post(command: ScaleCommand, info: ScaleRequestInfo): Promise<ScaleReply> {
-    return this.#route(info, 'POST', command, () => {
-      try {
-        this.#apply(command);
-      } catch (err) {
-        return unavailable(`this pod stopped leading before the request was applied (${(err as Error).message}); retry`);
-      }
-      return { status: 200, body: this.state() };
-    });
-  }
 
   /** The leader's answer to GET /scale. */
   state(): ScaleState {
@@ -112,31 +57,17 @@ export class ScaleDesk implements ScaleControl {
     };
   }
 
-  #apply(command: ScaleCommand): void {
+  /** Hands `command` to the scaler; refused when this pod stopped leading in between (the scaler throws then). */
+  apply(command: ScaleCommand): ScaleApplied {
     const { scaler } = this.d;
-    if (command.replicas !== undefined) scaler.setManual({ kind: 'replicas', replicas: command.replicas });
-    else if (command.pause === true) scaler.setManual({ kind: 'pause' });
-    else if (command.pause === false) scaler.setManual(scaler.manual?.kind === 'pause' ? undefined : scaler.manual);
-    else if (command.clear === true) scaler.setManual(undefined);
-  }
-
-  async #route(info: ScaleRequestInfo, method: 'GET' | 'POST', body: ScaleCommand | undefined, local: () => ScaleReply): Promise<ScaleReply> {
-    const { isLeader, leader } = this.d.leadership();
-    if (isLeader) return local();
-    if (info.forwarded) return unavailable(`this pod is not the leader (the leader is ${leader ?? 'unknown'}); leadership moved, retry`);
-    if (leader === undefined) return unavailable('no leader is known yet; retry after the election');
-    const ip = this.d.ipOf(leader);
-    if (!ip) return unavailable(`the leader ${leader} has no known pod IP yet; retry`);
-    const headers: Record<string, string> = { [FORWARDED_HEADER]: this.d.pod };
-    if (info.authorization !== undefined) headers.authorization = info.authorization;
     try {
-      const url = `http://${hostPort(ip, this.d.httpPort)}/scale`;
-      const answer = await withDeadline(this.d.clock ?? systemClock, this.d.timeoutMs, `forward ${method} /scale`, [], (signal) => this.d.forwarder.forward(url, method, body, headers, signal));
-      const wrong = notRelayable(answer, leader);
-      if (wrong) return badGateway(`the leader ${leader} at ${ip} answered ${wrong}`);
-      return { ...answer, relayed: true };
+      if (command.replicas !== undefined) scaler.setManual({ kind: 'replicas', replicas: command.replicas });
+      else if (command.pause === true) scaler.setManual({ kind: 'pause' });
+      else if (command.pause === false) scaler.setManual(scaler.manual?.kind === 'pause' ? undefined : scaler.manual);
+      else if (command.clear === true) scaler.setManual(undefined);
     } catch (err) {
-      return badGateway(`could not reach the leader ${leader} at ${ip}: ${(err as Error).message}`);
+      return { applied: false, reason: `this pod stopped leading before the request was applied (${(err as Error).message}); retry` };
     }
+    return { applied: true, state: this.state() };
   }
 }

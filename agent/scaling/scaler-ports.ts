@@ -21,6 +21,7 @@ export interface ScaleTarget {
   write(replicas: number, version: string, signal?: AbortSignal): Promise<ScaleReading>;
 }
 
+/** The object an Event is about (events.k8s.io/v1 `regarding`). */
 export interface EventTarget {
   readonly apiVersion: string;
   readonly kind: string;

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { Nullable } from '../model/nullable.js';
 
 /**
  * What one source saw in one pass. `missing` means the thing to measure is not
@@ -11,7 +12,7 @@ export type SignalStatus = Static<typeof SignalStatus>;
 export const SignalSample = Type.Object(
   {
     raw: Type.Record(Type.String(), Type.Number(), { description: 'Raw values as measured, keyed by the source\'s own names.' }),
-    normalized: Type.Union([Type.Number(), Type.Null()], {
+    normalized: Nullable(Type.Number(), {
       description: 'Largest raw/target over the keys that have a target; null when unusable or nothing has a target.',
     }),
     status: SignalStatus,
@@ -29,7 +30,7 @@ export const LoadSample = Type.Object(
   {
     pod: Type.String(),
     time: Type.String({ description: 'Wall time (ISO 8601) the pass finished.' }),
-    utilization: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
+    utilization: Nullable(Type.Number({ minimum: 0 }), {
       description: '1.0 = at target; smoothed max of the normalized signals; null when no signal was usable.',
     }),
     overloaded: Type.Boolean({ description: 'A 503 or a receive drop was seen in this window.' }),

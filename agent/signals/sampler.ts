@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.js';
+import { TimeoutError, withDeadline } from '../clock/deadline.js';
 import type { Logger } from '../log/logger.js';
 import { combine } from './combine.js';
 import type { SignalMetrics } from './metrics.js';
@@ -102,17 +103,13 @@ export class Sampler {
   async #read(source: SignalSource): Promise<[string, SignalReading, number]> {
     const { clock, timeoutMs } = this.#o;
     const started = clock.nowMs();
-    const abort = new AbortController();
-    const timeout = clock.sleep(timeoutMs, abort.signal).then(
-      (): SignalReading => ({ status: 'timeout', raw: {}, reason: `no reading within ${timeoutMs} ms` }),
-      () => undefined,
+    const reading = await withDeadline(clock, timeoutMs, source.name, [], (signal) => source.read(signal)).catch(
+      (err: unknown): SignalReading =>
+        err instanceof TimeoutError
+          ? { status: 'timeout', raw: {}, reason: `no reading within ${timeoutMs} ms` }
+          : { status: 'error', raw: {}, reason: err instanceof Error ? err.message : String(err) },
     );
-    const reading = source.read(abort.signal).catch(
-      (err: unknown): SignalReading => ({ status: 'error', raw: {}, reason: err instanceof Error ? err.message : String(err) }),
-    );
-    const first = await Promise.race([reading, timeout]);
-    abort.abort();
-    return [source.name, first ?? (await reading), (clock.nowMs() - started) / 1000];
+    return [source.name, reading, (clock.nowMs() - started) / 1000];
   }
 
   /** Info when the picture changes (health, overload, a source's status); debug otherwise. */

@@ -1,8 +1,8 @@
 import { isObject, readPath, type KubeObject } from './objects.js';
 import { labelSelectorString, parseLabelSelector } from './selectors.js';
+import { DELETION_COST_ANNOTATION } from '../../agent/scaling/pod-marks.js';
 import type { FieldError } from './status.js';
 
-export const DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$/;
 const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -73,12 +73,12 @@ export function validateLease(lease: KubeObject): FieldError[] {
 
 /** The deletion-cost annotation must be an int32 in canonical decimal form ("+1" and "007" are rejected). */
 export function deletionCostError(annotations: Record<string, string> | undefined): FieldError | undefined {
-  const value = annotations?.[DELETION_COST];
+  const value = annotations?.[DELETION_COST_ANNOTATION];
   if (value === undefined) return undefined;
   const n = Number(value);
   const canonical = /^(0|-\d+|[1-9]\d*)$/.test(value);
   if (canonical && Number.isInteger(n) && n >= -2147483648 && n <= 2147483647) return undefined;
-  return invalidValue(`metadata.annotations[${DELETION_COST}]`, value, 'must be a 32bit integer');
+  return invalidValue(`metadata.annotations[${DELETION_COST_ANNOTATION}]`, value, 'must be a 32bit integer');
 }
 
 function validateContainers(spec: unknown, path: string): FieldError[] {

@@ -1,6 +1,8 @@
 import type { LoadDriverKind } from '../load/driver.js';
 import type { ProfileKind } from '../load/profiles.js';
-import type { SipServerKind } from './sip-backend.js';
+
+/** Each simulated pod's SIP server: the built-in simulation or a real Kamailio. */
+export type SipServerKind = 'sim' | 'kamailio';
 
 /** What `vnf-agent local` was asked for, with the defaults filled in. */
 export interface PlaygroundSettings {

@@ -1,6 +1,5 @@
 import type { PodFacts, Role } from './pod-env.js';
-
-export type SipServerKind = 'sim' | 'kamailio';
+import type { SipServerKind } from './settings.js';
 
 /** What the dashboard shows of one pod's SIP server, whichever server it is. */
 export interface PodSipStats {

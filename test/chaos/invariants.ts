@@ -1,3 +1,5 @@
+import { DELETION_COST_ANNOTATION } from '../../agent/scaling/pod-marks.js';
+import { DRAINING_ANNOTATION } from '../../agent/membership/state.js';
 import type { AuditEntry } from '../support/controlplane.js';
 import type { BeliefSample } from './observe.js';
 
@@ -55,12 +57,10 @@ export function sidecarWrites(audit: readonly AuditEntry[], namespace: string): 
 }
 
 const LEADER_ONLY = new Set(['vnfclusters/status', 'deployments/scale', 'deployments']);
-const DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
-const LEAVING_MARK = 'vnf-agent.dev/draining';
 const isWrite = (w: Write): boolean => ['patch', 'update'].includes(w.verb);
 const isPodWrite = (w: Write): boolean => w.ok && w.what === 'pods' && isWrite(w);
 /** A pod marking itself leaving (its own drain): the one pod write that needs no lease. */
-export const isOwnLeavingMark = (w: Write): boolean => isPodWrite(w) && w.name === w.pod && w.body?.annotations.join() === LEAVING_MARK;
+export const isOwnLeavingMark = (w: Write): boolean => isPodWrite(w) && w.name === w.pod && w.body?.annotations.join() === DRAINING_ANNOTATION;
 /**
  * Leader-only: status, scale, and the scale-in's pod annotations (the deletion
  * cost, and the leaving mark on a pod other than the writer: its chosen victim).
@@ -70,7 +70,7 @@ export const isLeaderOnly = (w: Write): boolean => {
   if (LEADER_ONLY.has(w.what)) return true;
   if (w.what !== 'pods') return false;
   const keys = w.body?.annotations ?? [];
-  return keys.includes(DELETION_COST) || (keys.includes(LEAVING_MARK) && w.name !== w.pod);
+  return keys.includes(DELETION_COST_ANNOTATION) || (keys.includes(DRAINING_ANNOTATION) && w.name !== w.pod);
 };
 export const isLeaseWrite = (w: Write): boolean => w.ok && w.what === 'leases' && ['create', 'update', 'patch'].includes(w.verb);
 

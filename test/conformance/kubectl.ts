@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kubectlBin } from '../support/controlplane.js';
 import { deleteNamespace, rawRequest } from '../support/kube.js';
-import type { SuiteContext } from './suite.js';
+import type { SuiteContext } from './context.js';
 
 const run = promisify(execFile);
 

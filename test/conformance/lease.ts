@@ -5,7 +5,7 @@ import { KubeLeaseLock } from '../../agent/kube/lease-lock.js';
 import { LockConflictError, LockNotFoundError, type LeaderRecord } from '../../agent/election/lock.js';
 import { systemClock } from '../../agent/clock/clock.js';
 import { rawRequest } from '../support/kube.js';
-import type { SuiteContext } from './suite.js';
+import type { SuiteContext } from './context.js';
 
 const silent = pino({ level: 'silent' });
 

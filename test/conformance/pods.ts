@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { DELETION_COST_ANNOTATION, DRAINING_ANNOTATION, PodAnnotator, PodWatch, type PodFacts } from '../../agent/kube/pods.js';
+import { DRAINING_ANNOTATION, PodAnnotator, PodWatch, type PodFacts } from '../../agent/kube/pods.js';
 import { KubeError } from '../../agent/kube/errors.js';
-import { changePod, lowestDeletionCost, LOWEST_DELETION_COST, markSelf } from '../../agent/scaling/pod-marks.js';
+import { changePod, DELETION_COST_ANNOTATION, lowestDeletionCost, LOWEST_DELETION_COST, markSelf } from '../../agent/scaling/pod-marks.js';
 import { systemClock } from '../../agent/clock/clock.js';
-import { FreezingProxy } from '../support/tcp-proxy.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { kubeConfigFrom, rawRequest } from '../support/kube.js';
 import { waitUntil } from './lease.js';
-import type { SuiteContext } from './suite.js';
+import type { SuiteContext } from './context.js';
 import { removeScratchDir } from '../support/scratch.js';
 
 const silent = pino({ level: 'silent' });
@@ -83,7 +83,7 @@ export function podWatchCases(ctx: SuiteContext): void {
   test('Pods: a silently dead watch connection is abandoned and the watch resumes', async () => {
     const core = ctx.kc.makeApiClient(CoreV1Api);
     const target = new URL(ctx.kc.getCurrentCluster()?.server ?? '');
-    const proxy = new FreezingProxy(target.hostname, Number(target.port));
+    const proxy = new TcpProxy(target.hostname, Number(target.port));
     await proxy.start();
     const dir = mkdtempSync(join(tmpdir(), 'vnf-proxy-'));
     const path = join(dir, 'kubeconfig');
@@ -91,12 +91,15 @@ export function podWatchCases(ctx: SuiteContext): void {
     const viaProxy = { ...ctx, kc: kubeConfigFrom(path) };
     const { w, names } = watchPods(viaProxy, 'app=dead', { serverTimeoutSeconds: 3, idleGraceMs: 1000 });
     try {
-      // Freeze only once the server has accepted the watch: freezing the list's
-      // connection alone lets the watch open a fresh one that never goes silent.
-      await waitUntil(() => w.stats.opened === 1 && proxy.openConnections > 0, 'watch established');
+      await waitUntil(() => w.stats.lists === 1, 'listed');
+      // A pod created after the list reaches the watch only over its stream: once it is seen, the watch's
+      // connection is open and the freeze below catches it. (Waiting for any open connection raced: the
+      // list's kept-alive one counted, the watch's was opened after the freeze and never went dead.)
+      await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('d-0', { app: 'dead' }) });
+      await waitUntil(() => names().join() === 'd-0', 'watch established');
       assert.ok(proxy.freezeOpenConnections() > 0);
       await core.createNamespacedPod({ namespace: ctx.namespace, body: pod('d-1', { app: 'dead' }) });
-      await waitUntil(() => names().join() === 'd-1', 'pod seen after the dead connection was abandoned', 15_000);
+      await waitUntil(() => [...names()].sort().join() === 'd-0,d-1', 'pod seen after the dead connection was abandoned', 15_000);
       assert.ok(w.stats.idle >= 1, `stats ${JSON.stringify(w.stats)}`);
     } finally {
       await w.stop();

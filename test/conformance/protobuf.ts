@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { rawRequest } from '../support/kube.js';
 import { PROTOBUF, protobufBody } from '../support/protobuf.js';
-import type { SuiteContext } from './suite.js';
+import type { SuiteContext } from './context.js';
 
 /** What gogo-protobuf writes for an ObjectMeta's unset non-pointer fields: zero values, on the wire. */
 const GO_ZERO_META = { generateName: '', namespace: '', selfLink: '', uid: '', resourceVersion: '', generation: 0, creationTimestamp: {} };

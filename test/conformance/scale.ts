@@ -6,7 +6,7 @@ import { EventRecorder } from '../../agent/kube/events.js';
 import { KubeError } from '../../agent/kube/errors.js';
 import { systemClock } from '../../agent/clock/clock.js';
 import { rawRequest } from '../support/kube.js';
-import type { SuiteContext } from './suite.js';
+import type { SuiteContext } from './context.js';
 
 export function deploymentBody(name: string, replicas: number, labels: Record<string, string>) {
   return {

@@ -1,8 +1,6 @@
 import { after, before, describe } from 'node:test';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { systemClock } from '../../agent/clock/clock.js';
 import { makeKubeApi } from '../../agent/kube/client.js';
-import type { KubeApi } from '../../agent/kube/request.js';
 import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../support/kube.js';
 import { kubectlCases } from './kubectl.js';
 import { leaseCases } from './lease.js';
@@ -10,18 +8,12 @@ import { scaleCases } from './scale.js';
 import { podAnnotationCases, podWatchCases } from './pods.js';
 import { protobufCases } from './protobuf.js';
 import { vnfClusterCases } from './vnfcluster.js';
+import type { SuiteContext } from './context.js';
+
 
 /** What a target API server (the real one, or the stand-in) gives the suite. */
 export interface ConformanceTarget {
   readonly kubeconfigPath: string;
-}
-
-export interface SuiteContext {
-  kc: KubeConfig;
-  /** The agent's request layer over `kc`, as createKubeAdapters builds it. */
-  api: KubeApi;
-  kubeconfigPath: string;
-  namespace: string;
 }
 
 /**

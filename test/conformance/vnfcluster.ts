@@ -4,7 +4,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { VnfClusterClient } from '../../agent/kube/vnfcluster.js';
 import { KubeError } from '../../agent/kube/errors.js';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION } from '../../agent/model/vnfcluster.js';
-import type { SuiteContext } from './suite.js';
+import type { SuiteContext } from './context.js';
 
 export function vnfClusterCases(ctx: SuiteContext): void {
   const create = async (name: string, spec: Record<string, unknown>): Promise<unknown> =>

@@ -11,21 +11,10 @@ import { eventually } from '../support/process.js';
 import { startSippUac, type Sipp } from '../support/sipp.js';
 import { BONO_PORT, deploySipCluster, isReady, livePods } from './sip-cluster.js';
 import { removeScratchDir } from '../support/scratch.js';
+import { prng } from '../support/prng.js';
 
 const RUN_MS = 5 * 60_000;
 const SLICE_MS = 10_000;
-
-/** A small seeded generator (mulberry32), so the noise is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Direction changes in a replica series: up then down, or down then up. */
 export function reversals(series: readonly number[]): number {
@@ -79,7 +68,7 @@ describe('noisy load around the target', { timeout: RUN_MS + 180_000 }, () => {
     const target = `${(await livePods(kc, ns, 'bono'))[0]?.status?.podIP}:${BONO_PORT}`;
     const apps = kc.makeApiClient(AppsV1Api);
     const series: number[] = [];
-    const random = rng(20261127);
+    const random = prng(20261127);
     const started = performance.now();
     let nextSlice = started;
     while (performance.now() - started < RUN_MS) {

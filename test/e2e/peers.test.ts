@@ -10,7 +10,7 @@ import { deleteNamespaceAndPods, freshNamespace, kubeConfigFrom } from '../suppo
 import { eventually } from '../support/process.js';
 import { startSippUac } from '../support/sipp.js';
 import { BONO_PORT, SPROUT_PORT, deploySipCluster, dispatcherTargets, invitesReceived, isReady, livePods } from './sip-cluster.js';
-import { DELETION_COST_ANNOTATION } from '../../agent/kube/pods.js';
+import { DELETION_COST_ANNOTATION } from '../../agent/scaling/pod-marks.js';
 import { removeScratchDir } from '../support/scratch.js';
 
 /**

@@ -1,6 +1,5 @@
 import type { ScaleReply } from '../../agent/http/routes/scale.js';
-import type { ScaleForwarder } from '../../agent/scaling/scaler-control.js';
-import { httpScaleForwarder } from '../../agent/scaling/scaler-http.js';
+import { httpScaleForwarder, type ScaleForwarder } from '../../agent/http/scale-relay.js';
 import { scaleDesk } from './scale-desk.js';
 import { fixture, type Fixture } from './server-fixture.js';
 

@@ -1,11 +1,12 @@
 import { systemClock } from '../../agent/clock/clock.js';
 import type { VnfCluster } from '../../agent/model/vnfcluster.js';
-import { ScaleDesk, type ScaleForwarder, type ScalerView } from '../../agent/scaling/scaler-control.js';
+import { ScaleDesk, type ScalerView } from '../../agent/scaling/scaler-control.js';
+import { ScaleRelay, type ScaleForwarder } from '../../agent/http/scale-relay.js';
 import type { LastDecision } from '../../agent/scaling/scaler.js';
 import type { ManualRequest } from '../../agent/scaling/types.js';
 
 /**
- * The real ScaleDesk (agent/scaling/scaler-control.ts) for the HTTP fuzz,
+ * The real ScaleDesk (agent/scaling/scaler-control.ts) behind the real ScaleRelay (agent/http/scale-relay.ts) for the HTTP fuzz,
  * wired as agent/run-cluster.ts wires it, with only the scaler and the
  * policy held in memory: the leader answers from the desk's own state() and
  * applies commands through it, a follower forwards through the forwarder it
@@ -60,15 +61,17 @@ const neverForward: ScaleForwarder = {
   forward: (url) => Promise.reject(new Error(`a leader must never forward (to ${url})`)),
 };
 
-export function scaleDesk(o: DeskOptions): ScaleDesk {
-  return new ScaleDesk({
+export function scaleDesk(o: DeskOptions): ScaleRelay {
+  const leadership = () => ({ isLeader: o.pod === o.leader, leader: o.leader });
+  return new ScaleRelay({
     pod: o.pod,
     httpPort: o.leaderAddress?.port ?? 8686,
-    leadership: () => ({ isLeader: o.pod === o.leader, leader: o.leader }),
+    leadership,
     ipOf: (pod) => (pod === o.leader ? o.leaderAddress?.ip : undefined),
-    policy: () => policy,
-    scaler: new MemoryScaler(),
-    scaleIn: { state: () => ({ victim: 'sprout-0', phase: 'draining', elapsedMs: 1_500, drainRequested: true }) },
+    desk: new ScaleDesk({
+      pod: o.pod, leadership, policy: () => policy, scaler: new MemoryScaler(),
+      scaleIn: { state: () => ({ victim: 'sprout-0', phase: 'draining', elapsedMs: 1_500, drainRequested: true }) },
+    }),
     forwarder: o.forwarder ?? neverForward,
     timeoutMs: o.timeoutMs ?? 5_000,
     clock: systemClock,

@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../agent/http/server.js';
+import { buildSidecarServer, fileTokens } from '../../agent/http/sidecar-server.js';
 import { HealthChecks } from '../../agent/http/checks.js';
-import { FileTokenSource } from '../../agent/http/auth.js';
 import { createRegistry } from '../../agent/metrics/registry.js';
 import { createLogger } from '../../agent/log/logger.js';
 import { Drainer } from '../../agent/membership/drain.js';
@@ -14,21 +13,11 @@ import type { ScaleControl } from '../../agent/http/routes/scale.js';
 import type { LoadSample } from '../../agent/signals/sample.js';
 import { memorySink, type MemorySink } from '../support/log-sink.js';
 import { scaleDesk } from './scale-desk.js';
+import { DEFAULT_MUTATING_REQUESTS_PER_MINUTE } from '../../agent/http/rate-limit.js';
+
+const DRAIN_TIMEOUT_MS = 1_000;
 
 export const ROUTES = ['/livez', '/startupz', '/readyz', '/load', '/status', '/metrics', '/drain', '/scale'] as const;
-
-/** Reads the token file the way the sidecar does (agent/run.ts). */
-const fileReader = {
-  stat: (path: string) => {
-    try {
-      const st = statSync(path);
-      return { mtimeMs: st.mtimeMs, size: st.size };
-    } catch {
-      return undefined;
-    }
-  },
-  read: (path: string) => readFileSync(path, 'utf8'),
-};
 
 export interface Fixture {
   readonly app: FastifyInstance;
@@ -51,7 +40,7 @@ export const statusOf = (pod = 'sprout-0'): AgentStatus => ({
 });
 
 /**
- * buildServer with the sidecar's real parts where they matter to the HTTP
+ * The sidecar's server factory (buildSidecarServer) with its real parts where they matter to the HTTP
  * surface: the file-backed token source on a real file, the real Drainer, real
  * health checks and metrics registry, the real ScaleDesk behind /scale
  * (the leader's by default; `scale` puts a follower's in), and a logger
@@ -65,16 +54,17 @@ export function fixture(o: { token?: string; level?: string; perMinute?: number;
   writeFileSync(tokenPath, `${o.token ?? 'fixture-token-0123456789'}\n`);
   const sink = memorySink();
   const logger = createLogger({ level: o.level ?? 'info', pod, destination: sink });
-  const drainer = new Drainer({ clock: systemClock, logger, timeoutMs: () => 1_000, inFlight: () => 0, markLeaving: async () => undefined });
+  const drainer = new Drainer({ clock: systemClock, logger, timeoutMs: () => DRAIN_TIMEOUT_MS, inFlight: () => 0, markLeaving: async () => undefined });
   const readiness = new HealthChecks();
   readiness.add('draining', () => drainer.readiness());
-  const app = buildServer({
-    logger, registry: createRegistry({ version: '0.0.0-test', nodeVersion: process.version }), liveness: new HealthChecks(), readiness,
+  // The sidecar's own factory (agent/run.ts builds its server there too), on a real token file.
+  const app = buildSidecarServer({
+    logger, registry: createRegistry({ version: '0.0.0-test', nodeVersion: process.version }), clock: systemClock, liveness: new HealthChecks(), readiness,
     signals: { latest: () => sample, readiness: () => undefined },
     status: () => ({ ...statusOf(pod), isLeader: scale.isLeader, draining: drainer.draining }),
-    drain: drainer, tokens: new FileTokenSource(tokenPath, fileReader), clock: systemClock, drainWaitLimitMs: () => 1_500,
+    drain: drainer, drainTimeoutMs: () => DRAIN_TIMEOUT_MS, tokens: fileTokens(tokenPath),
     scale: scale.desk,
-    ...(o.perMinute !== undefined ? { mutatingRequestsPerMinute: o.perMinute } : {}),
+    mutatingRequestsPerMinute: o.perMinute ?? DEFAULT_MUTATING_REQUESTS_PER_MINUTE,
   });
   let bump = 0;
   return {

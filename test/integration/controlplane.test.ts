@@ -9,7 +9,7 @@ import { sharedKubeconfig, stopOwnControlPlane } from '../support/shared-control
 import { deleteNamespace, freshNamespace, installCrd, kubeConfigFrom } from '../support/kube.js';
 import { kubeconfigYaml, kubectlBin } from '../support/controlplane.js';
 import { eventually } from '../support/process.js';
-import { DELETION_COST_ANNOTATION } from '../../agent/kube/pods.js';
+import { DELETION_COST_ANNOTATION } from '../../agent/scaling/pod-marks.js';
 
 const run = promisify(execFile);
 

@@ -67,3 +67,13 @@ test('systemRandom stays in [0, 1)', () => {
     assert.ok(x >= 0 && x < 1, String(x));
   }
 });
+
+test('withDeadline under an already aborted signal never starts the work', async () => {
+  const clock = new FakeClock();
+  const stop = new AbortController();
+  stop.abort(new Error('stopping'));
+  let started = 0;
+  await assert.rejects(withDeadline(clock, 1_000, 'lease get', [stop.signal], async () => ++started), /stopping/);
+  assert.equal(started, 0);
+  assert.equal(clock.pendingSleeps, 0);
+});

@@ -51,12 +51,12 @@ class HeldStatus {
 }
 
 /** One sidecar (sprout-a, the only pod) over in-memory Kubernetes ports, on a fake clock. */
-function sidecar() {
+function sidecar(env: Record<string, string> = {}) {
   const clock = new FakeClock();
   const sink = memorySink();
   const logger = createLogger({ level: 'debug', destination: sink });
   const config = loadConfig({
-    env: { VNF_AGENT_CLUSTER: 'sprout', VNF_AGENT_POD_NAME: 'sprout-a' },
+    env: { VNF_AGENT_CLUSTER: 'sprout', VNF_AGENT_POD_NAME: 'sprout-a', ...env },
     flags: {},
     readFile: (path) => assert.fail(`unexpected read of ${path}`),
     hostname: 'sprout-a',
@@ -92,6 +92,15 @@ async function leadingWithAWriteInFlight(s: ReturnType<typeof sidecar>): Promise
   assert.equal(s.holder(), 'sprout-a');
   assert.ok(s.status.pending, 'the leader never started its membership write');
 }
+
+test('a new term wakes the loop: the leader writes its membership long before the next tick', async () => {
+  const s = sidecar({ VNF_AGENT_LOOP_INTERVAL_MS: '60000' });
+  const startedMs = s.clock.nowMs();
+  await leadingWithAWriteInFlight(s);
+  assert.ok(s.clock.nowMs() - startedMs < 1_000, `the first leader write waited ${s.clock.nowMs() - startedMs} ms`);
+  s.status.answer();
+  await s.cluster.stop();
+});
 
 test('stop: leader work ends first, the sidecar waits for it, and only then releases the Lease', async () => {
   const s = sidecar();

@@ -22,18 +22,16 @@ function tracked(p: Promise<void>) {
 }
 
 test('leader duty: no term handed over, no leader work (work is not even called)', () => {
-  const duty = new LeaderDuty(() => assert.fail('unexpected wake'));
+  const duty = new LeaderDuty();
   assert.equal(duty.run(() => assert.fail('unexpected leader work')), undefined);
 });
 
 const fenceOf = (signal: AbortSignal): Fence => ({ identity: 'sprout-a', version: '7', term: 3, validForMs: 5_000, signal });
 
 test('leader duty: lost leadership abandons leader requests at once, and the term settles only after its work finished', async () => {
-  let wakes = 0;
-  const duty = new LeaderDuty(() => wakes++);
+  const duty = new LeaderDuty();
   const term = new AbortController();
   const leading = tracked(duty.lead(term.signal));
-  assert.equal(wakes, 1);
   const write = deferred();
   let bound: AbortSignal | undefined;
   const run = duty.run((signal) => ((bound = signal), write.promise.then(() => 'published')));
@@ -50,7 +48,7 @@ test('leader duty: lost leadership abandons leader requests at once, and the ter
 });
 
 test('leader duty: in a graceful stop a request already sent may finish; nothing new starts, and the term settles after it', async () => {
-  const duty = new LeaderDuty(() => undefined);
+  const duty = new LeaderDuty();
   const term = new AbortController();
   const leading = tracked(duty.lead(term.signal));
   const write = deferred();
@@ -70,13 +68,13 @@ test('leader duty: in a graceful stop a request already sent may finish; nothing
 });
 
 test('leader duty: fence() leaves a fence of a term it does not know as it is', () => {
-  const duty = new LeaderDuty(() => undefined);
+  const duty = new LeaderDuty();
   const other = new AbortController().signal;
   assert.equal(duty.fence(fenceOf(other)).signal, other);
 });
 
 test('leader duty: leader work that fails still ends the term (the failure stays with the caller)', async () => {
-  const duty = new LeaderDuty(() => undefined);
+  const duty = new LeaderDuty();
   const term = new AbortController();
   const leading = tracked(duty.lead(term.signal));
   const write = deferred();
@@ -89,7 +87,7 @@ test('leader duty: leader work that fails still ends the term (the failure stays
 });
 
 test('leader duty: a term that ended before it was handed over opens nothing', async () => {
-  const duty = new LeaderDuty(() => undefined);
+  const duty = new LeaderDuty();
   const term = new AbortController();
   term.abort();
   await duty.lead(term.signal);

@@ -71,11 +71,7 @@ function setup(predictive: VnfClusterSpec['predictive']) {
     scheduler: new NoWindows(), events, status, scaleIn, pods: podsNow, apiTimeoutMs: 2_000, sampleStaleMs: 10_000, statusRefreshMs: 15_000, predictor,
   });
   const vc: VnfCluster = { apiVersion: 'vnf-agent.dev/v1alpha1', kind: 'VnfCluster', metadata: { name: 'sprout', uid: 'u1', resourceVersion: '100' }, spec: spec(predictive) };
-  const desk = new ScaleDesk({
-    pod: 'leader', httpPort: 8686, leadership: () => ({ isLeader: true, leader: 'leader' }), ipOf: () => undefined, policy: () => vc,
-    scaler, scaleIn, timeoutMs: 1_000, clock,
-    forwarder: { forward: () => Promise.reject(new Error('unexpected forward')) },
-  });
+  const desk = new ScaleDesk({ pod: 'leader', leadership: () => ({ isLeader: true, leader: 'leader' }), policy: () => vc, scaler, scaleIn });
   const pass = () => scaler.pass({ vc, members, signal: new AbortController().signal });
   return { clock, target, events, status, store, pass, desk };
 }

@@ -5,7 +5,8 @@ import { HealthChecks } from '../../agent/http/checks.js';
 import { createRegistry } from '../../agent/metrics/registry.js';
 import { createLogger } from '../../agent/log/logger.js';
 import type { ScaleReply } from '../../agent/http/routes/scale.js';
-import { ScaleDesk, type ScaleForwarder, type ScalerView } from '../../agent/scaling/scaler-control.js';
+import { ScaleDesk, type ScalerView } from '../../agent/scaling/scaler-control.js';
+import { ScaleRelay, type ScaleForwarder } from '../../agent/http/scale-relay.js';
 import type { LastDecision } from '../../agent/scaling/scaler.js';
 import type { ManualRequest } from '../../agent/scaling/types.js';
 import type { VnfCluster } from '../../agent/model/vnfcluster.js';
@@ -53,10 +54,11 @@ const vc = { apiVersion: 'vnf-agent.dev/v1alpha1', kind: 'VnfCluster', metadata:
 function setup(o: { isLeader?: boolean; leader?: string; ips?: Record<string, string>; forwarder?: FakeForwarder; token?: string | undefined; clock?: FakeClock } = {}) {
   const scaler = new FakeScaler();
   const forwarder = o.forwarder ?? new FakeForwarder();
-  const desk = new ScaleDesk({
-    pod: 'sprout-a', httpPort: 8686,
-    leadership: () => ({ isLeader: o.isLeader ?? true, leader: 'leader' in o ? o.leader : 'sprout-a' }),
-    ipOf: (pod) => o.ips?.[pod], policy: () => vc, scaler, scaleIn: { state: () => null }, forwarder, timeoutMs: 1000,
+  const leadership = () => ({ isLeader: o.isLeader ?? true, leader: 'leader' in o ? o.leader : 'sprout-a' });
+  const desk = new ScaleRelay({
+    pod: 'sprout-a', httpPort: 8686, leadership, ipOf: (pod) => o.ips?.[pod],
+    desk: new ScaleDesk({ pod: 'sprout-a', leadership, policy: () => vc, scaler, scaleIn: { state: () => null } }),
+    forwarder, timeoutMs: 1000,
     ...(o.clock ? { clock: o.clock } : {}),
   });
   const token = 'token' in o ? o.token : TOKEN;

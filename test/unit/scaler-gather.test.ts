@@ -62,7 +62,7 @@ const rows: { name: string; members: Member[]; script: Record<string, Step[]>; l
   { name: 'a refused fetch is missing', members: [member('b', '10.0.0.2')], script: { '10.0.0.2': [new Error('GET /load answered 503: no sample yet')] }, utilization: [null], missing: [/^GET \/load failed: GET \/load answered 503/] },
   { name: 'a malformed body is missing', members: [member('b', '10.0.0.2')], script: { '10.0.0.2': [{ pod: 'b', utilization: 'high' }] }, utilization: [null], missing: [/^malformed LoadSample$/] },
   { name: 'an answer from another pod (a reused IP) is missing', members: [member('b', '10.0.0.2')], script: { '10.0.0.2': [sample('z', 0.1)] }, utilization: [null], missing: [/^the answer is from pod z$/] },
-  { name: 'a hung fetch is cut at the timeout and missing', members: [member('b', '10.0.0.2')], script: { '10.0.0.2': ['hang'] }, utilization: [null], missing: [/no answer within 50 ms/] },
+  { name: 'a hung fetch is cut at the timeout and missing', members: [member('b', '10.0.0.2')], script: { '10.0.0.2': ['hang'] }, utilization: [null], missing: [/GET \/load did not finish within 50 ms/] },
   { name: 'a pod without an IP is missing and never fetched', members: [member('b', '')], script: {}, utilization: [null], missing: [/the pod has no IP yet/] },
   { name: 'leaving members are left out and never fetched', members: [member('b', '10.0.0.2', { state: 'leaving', ready: false }), member('c', '10.0.0.3')], script: { '10.0.0.3': [sample('c', 0.3)] }, utilization: [0.3], missing: [] },
   { name: 'the leader without a local sample yet is missing', members: [member('leader', '10.0.0.1')], script: {}, utilization: [null], missing: [/^no sample yet$/] },

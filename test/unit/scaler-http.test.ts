@@ -6,7 +6,8 @@ import { createRegistry } from '../../agent/metrics/registry.js';
 import { createLogger } from '../../agent/log/logger.js';
 import type { DrainState } from '../../agent/http/routes/drain.js';
 import type { LoadSample } from '../../agent/signals/sample.js';
-import { httpDrainClient, httpSampleFetcher, httpScaleForwarder } from '../../agent/scaling/scaler-http.js';
+import { httpDrainClient, httpSampleFetcher } from '../../agent/scaling/scaler-http.js';
+import { httpScaleForwarder } from '../../agent/http/scale-relay.js';
 import { memorySink } from '../support/log-sink.js';
 
 // The fetch adapters against a real sidecar server on loopback: the same routes a peer serves.
@@ -32,9 +33,15 @@ const app = buildServer({
 const port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
 after(() => app.close());
 const signal = new AbortController().signal;
+/**
+ * Bound on the exchanges that must succeed. Not what is tested here (the unreachable case is), and the
+ * first request to a fresh server compiles its schemas: with the whole unit suite sharing two cores that
+ * took over 1 s once, so a 1 s bound failed a correct answer.
+ */
+const TIMEOUT_MS = 10_000;
 
 test('httpSampleFetcher returns the LoadSample a peer serves, and names the refusal when it has none', async () => {
-  const fetcher = httpSampleFetcher(port, 1_000);
+  const fetcher = httpSampleFetcher(port, TIMEOUT_MS);
   assert.deepEqual(await fetcher.fetch('127.0.0.1', signal), SAMPLE);
   latest = undefined;
   await assert.rejects(fetcher.fetch('127.0.0.1', signal), /^Error: GET \/load answered 503: no sample yet$|GET \/load answered 503: no sample yet$/);
@@ -42,7 +49,7 @@ test('httpSampleFetcher returns the LoadSample a peer serves, and names the refu
 });
 
 test('httpDrainClient asks with the shared token and reads the drain back', async () => {
-  const client = httpDrainClient(port, { current: () => 'tok' }, 1_000);
+  const client = httpDrainClient(port, { current: () => 'tok' }, TIMEOUT_MS);
   await client.start('127.0.0.1', 'graceful scale-in by the leader', signal);
   assert.deepEqual(drains, ['graceful scale-in by the leader']);
   assert.equal(await client.settled('127.0.0.1', signal), false);
@@ -51,12 +58,12 @@ test('httpDrainClient asks with the shared token and reads the drain back', asyn
 });
 
 test('httpDrainClient surfaces a refused token and a missing one', async () => {
-  await assert.rejects(httpDrainClient(port, { current: () => 'wrong' }, 1_000).start('127.0.0.1', 'x', signal), /POST \/drain answered 403: invalid bearer token/);
-  await assert.rejects(httpDrainClient(port, { current: () => undefined }, 1_000).start('127.0.0.1', 'x', signal), /no bearer token configured/);
+  await assert.rejects(httpDrainClient(port, { current: () => 'wrong' }, TIMEOUT_MS).start('127.0.0.1', 'x', signal), /POST \/drain answered 403: invalid bearer token/);
+  await assert.rejects(httpDrainClient(port, { current: () => undefined }, TIMEOUT_MS).start('127.0.0.1', 'x', signal), /no bearer token configured/);
 });
 
 test('httpScaleForwarder relays status and body as the other sidecar answered', async () => {
-  const reply = await httpScaleForwarder(1_000).forward(`http://127.0.0.1:${port}/nope`, 'GET', undefined, {}, signal);
+  const reply = await httpScaleForwarder(TIMEOUT_MS).forward(`http://127.0.0.1:${port}/nope`, 'GET', undefined, {}, signal);
   assert.deepEqual(reply, { status: 404, body: { error: 'Not Found', reason: 'no route GET /nope' } });
 });
 

@@ -1,8 +1,10 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import type { Clock } from '../../clock/clock.js';
-import { checkBearer, type TokenSource } from '../auth.js';
+import type { TokenSource } from '../auth.js';
+import { requireToken } from '../require-token.js';
+import { Nullable } from '../../model/nullable.js';
 import { ErrorReply } from '../schemas.js';
 import { MUTATING_ROUTE } from '../rate-limit.js';
 
@@ -16,18 +18,10 @@ export const DrainStateSchema = Type.Object({
   draining: Type.Boolean(),
   /** The SIP server has no calls left in flight, or the drain timeout passed. */
   settled: Type.Boolean(),
-  since: Type.Union([Type.String(), Type.Null()]),
-  reason: Type.Union([Type.String(), Type.Null()]),
+  since: Nullable(Type.String()),
+  reason: Nullable(Type.String()),
 });
 export type DrainState = Static<typeof DrainStateSchema>;
-
-/** Refuses a mutating request without the right bearer token; the reason goes into the reply. */
-export function requireToken(tokens: TokenSource) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const refused = checkBearer(request.headers.authorization, tokens);
-    if (refused) await reply.code(refused.status).send({ error: refused.status === 503 ? 'Service Unavailable' : refused.status === 401 ? 'Unauthorized' : 'Forbidden', reason: refused.reason });
-  };
-}
 
 export interface DrainRouteOptions {
   readonly drain: DrainControl;
@@ -54,7 +48,6 @@ export const DRAIN_POLL_MS = 200;
  * anyway. Restrict the port with a NetworkPolicy where that matters.
  */
 export const drainRoutes: FastifyPluginAsync<DrainRouteOptions> = async (app, opts) => {
-  await Promise.resolve();
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   typed.post(
     '/drain',

@@ -9,7 +9,6 @@ import { CheckList } from '../schemas.js';
  * native sidecar): 200 once the SIP server can start beside this sidecar.
  */
 export const healthRoutes: FastifyPluginAsync<{ liveness: HealthChecks; startup?: HealthChecks }> = async (app, opts) => {
-  await Promise.resolve();
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   for (const [url, checks] of [['/livez', opts.liveness], ['/startupz', opts.startup]] as const) {
     typed.get(url, { schema: { response: { 200: CheckList, 503: CheckList } } }, async (_request, reply) => {

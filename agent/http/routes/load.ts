@@ -12,7 +12,6 @@ export interface SignalsView {
 
 /** `GET /load`: this pod's latest LoadSample; 503 until the first pass finished. */
 export const loadRoutes: FastifyPluginAsync<{ signals?: SignalsView }> = async (app, opts) => {
-  await Promise.resolve();
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/load',
     { schema: { response: { 200: LoadSample, 503: ErrorReply } } },

@@ -18,7 +18,6 @@ export interface ReadyOptions {
  * on the API server, so the SIP service keeps its endpoints through an outage.
  */
 export const readyRoutes: FastifyPluginAsync<ReadyOptions> = async (app, opts) => {
-  await Promise.resolve();
   app.withTypeProvider<TypeBoxTypeProvider>().get(
     '/readyz',
     { schema: { response: { 200: CheckList, 503: CheckList } } },

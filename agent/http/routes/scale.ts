@@ -3,10 +3,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import type { TokenSource } from '../auth.js';
 import { ErrorReply } from '../schemas.js';
-import { requireToken } from './drain.js';
+import { requireToken } from '../require-token.js';
+import { Nullable } from '../../model/nullable.js';
 import { MUTATING_ROUTE } from '../rate-limit.js';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 export const ManualRequestSchema = Type.Union([
   Type.Object({ kind: Type.Literal('replicas'), replicas: Type.Integer() }),
@@ -113,7 +112,6 @@ const replies = { 200: ScaleStateSchema, 400: ErrorReply, 401: ErrorReply, 403: 
  * request. Any pod answers: a non-leader forwards to the leader's sidecar.
  */
 export const scaleRoutes: FastifyPluginAsync<{ scale: ScaleControl; tokens: TokenSource }> = async (app, opts) => {
-  await Promise.resolve();
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   const info = (headers: Record<string, string | string[] | undefined>): ScaleRequestInfo => ({
     authorization: typeof headers.authorization === 'string' ? headers.authorization : undefined,

@@ -2,8 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import { Member } from '../../model/vnfcluster.js';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+import { Nullable } from '../../model/nullable.js';
 
 export const AgentStatusSchema = Type.Object({
   pod: Type.String(),
@@ -37,7 +36,6 @@ export type AgentStatus = Static<typeof AgentStatusSchema>;
 
 /** `GET /status`: who leads, who the members are, what was decided last. */
 export const statusRoutes: FastifyPluginAsync<{ status: () => AgentStatus }> = async (app, opts) => {
-  await Promise.resolve();
   app.withTypeProvider<TypeBoxTypeProvider>().get('/status', { schema: { response: { 200: AgentStatusSchema } } }, (_request, reply) => {
     void reply.send(opts.status());
   });

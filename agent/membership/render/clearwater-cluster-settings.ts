@@ -1,6 +1,6 @@
 import { addressablePeers, type Peer } from '../peers.js';
 import type { ClusterView } from '../view.js';
-import { hostPort } from './address.js';
+import { hostPort } from '../../net/address.js';
 import { GENERATED_HEADER, type Renderer, type RenderOptions } from './renderer.js';
 
 /**

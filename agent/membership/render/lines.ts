@@ -1,6 +1,6 @@
 import { routablePeers } from '../peers.js';
 import type { ClusterView } from '../view.js';
-import { hostPort } from './address.js';
+import { hostPort } from '../../net/address.js';
 import type { Renderer, RenderOptions } from './renderer.js';
 
 /**

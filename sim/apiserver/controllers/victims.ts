@@ -1,10 +1,10 @@
 import { isPodReady, readPath, type KubeObject } from '../objects.js';
-import { DELETION_COST } from '../validation.js';
+import { DELETION_COST_ANNOTATION } from '../../../agent/scaling/pod-marks.js';
 
 const PHASE_ORDER: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
 function deletionCost(pod: KubeObject): number {
-  const value = Number(pod.metadata.annotations?.[DELETION_COST] ?? '0');
+  const value = Number(pod.metadata.annotations?.[DELETION_COST_ANNOTATION] ?? '0');
   return Number.isFinite(value) ? value : 0;
 }
 

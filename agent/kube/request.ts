@@ -3,7 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../clock/clock.js';
 import { withDeadline } from '../clock/deadline.js';
 import { KubeStatusError } from './errors.js';
-import { sendHttp } from './transport.js';
+import { sendHttp, type HttpAnswer } from './transport.js';
 
 /** The patch type of every agent write: JSON merge patch, which can carry metadata.resourceVersion. */
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -19,10 +19,7 @@ export interface HttpCall {
   readonly signal: AbortSignal;
 }
 
-export interface HttpAnswer {
-  readonly status: number;
-  readonly body: string;
-}
+export type { HttpAnswer };
 
 /** Sends one call; rejects only when no answer arrived (refused, reset, aborted). */
 export type Transport = (call: HttpCall) => Promise<HttpAnswer>;

@@ -1,6 +1,11 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import type { HttpAnswer } from './request.js';
+
+/** An API server's answer: status and body text, whatever the status. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly body: string;
+}
 
 /** Largest answer body read: the agent's objects are a few KiB; a runaway answer must not grow the heap. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;

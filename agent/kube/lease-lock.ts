@@ -5,7 +5,7 @@ import { LockConflictError, LockNotFoundError, type LeaderRecord, type LeaseLock
 import { seg, type KubeApi } from './request.js';
 import { toKubeError } from './errors.js';
 import { microTime } from './micro-time.js';
-import { ResilientWatch } from './watch.js';
+import { WatchCache } from './watch-cache.js';
 
 export interface LeaseLockOptions {
   readonly api: KubeApi;
@@ -106,7 +106,8 @@ export class KubeLeaseLock implements LeaseLock {
   }
 
   watch(onChange: (current: VersionedRecord | undefined) => void): () => void {
-    const watcher = new ResilientWatch<V1Lease>({
+    // The field selector leaves at most this one Lease in the cache; a DELETED empties it.
+    const cache: WatchCache<V1Lease, VersionedRecord> = new WatchCache<V1Lease, VersionedRecord>({
       kubeConfig: this.#o.kubeConfig,
       clock: this.#o.clock,
       logger: this.#o.logger,
@@ -116,11 +117,11 @@ export class KubeLeaseLock implements LeaseLock {
         const list = await this.#o.api.get<V1LeaseList>(this.#path(), this.#call(signal), { fieldSelector: `metadata.name=${this.#o.name}` });
         return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
       },
-      onSync: (items) => onChange(items[0] ? leaseToRecord(items[0]) : undefined),
-      onEvent: (type, lease) => onChange(type === 'DELETED' ? undefined : leaseToRecord(lease)),
+      project: leaseToRecord,
+      onChange: () => onChange(cache.get(this.#o.name)),
     });
-    watcher.start();
-    return () => void watcher.stop();
+    cache.start();
+    return () => void cache.stop();
   }
 
   #path(name?: string): string {

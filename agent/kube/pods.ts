@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import { seg, type KubeApi } from './request.js';
 import { toKubeError } from './errors.js';
-import { ResilientWatch } from './watch.js';
+import { WatchCache } from './watch-cache.js';
 import { DRAINING_ANNOTATION, type PodFacts } from '../membership/state.js';
 import type { PodAnnotations, PodReading } from '../scaling/pod-marks.js';
 
@@ -40,11 +40,10 @@ export interface PodWatchOptions {
 
 /** Keeps the current set of pods matching a selector, from a resilient list+watch. */
 export class PodWatch {
-  readonly #pods = new Map<string, PodFacts>();
-  readonly #watch: ResilientWatch<V1Pod>;
+  readonly #cache: WatchCache<V1Pod, PodFacts>;
 
-  constructor(private readonly o: PodWatchOptions) {
-    this.#watch = new ResilientWatch<V1Pod>({
+  constructor(o: PodWatchOptions) {
+    this.#cache = new WatchCache<V1Pod, PodFacts>({
       kubeConfig: o.kubeConfig,
       clock: o.clock,
       logger: o.logger,
@@ -57,38 +56,26 @@ export class PodWatch {
         const list = await o.api.get<V1PodList>(`/api/v1/namespaces/${seg(o.namespace)}/pods`, { timeoutMs: o.timeoutMs, signal }, { labelSelector: o.labelSelector });
         return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
       },
-      onSync: (items) => {
-        this.#pods.clear();
-        for (const pod of items) this.#pods.set(pod.metadata?.name ?? '', podFacts(pod));
-        this.#emit();
-      },
-      onEvent: (type, pod) => {
-        const name = pod.metadata?.name ?? '';
-        if (type === 'DELETED') this.#pods.delete(name);
-        else this.#pods.set(name, podFacts(pod));
-        this.#emit();
-      },
+      project: podFacts,
+      onChange: () => o.onChange(this.pods()),
     });
   }
 
-  get stats(): ResilientWatch<V1Pod>['stats'] {
-    return this.#watch.stats;
+  get stats(): WatchCache<V1Pod, PodFacts>['stats'] {
+    return this.#cache.stats;
   }
 
+  /** Ordered by name (the cache key). */
   pods(): PodFacts[] {
-    return [...this.#pods.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return this.#cache.values();
   }
 
   start(): void {
-    this.#watch.start();
+    this.#cache.start();
   }
 
   stop(): Promise<void> {
-    return this.#watch.stop();
-  }
-
-  #emit(): void {
-    this.o.onChange(this.pods());
+    return this.#cache.stop();
   }
 }
 

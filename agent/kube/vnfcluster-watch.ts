@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION, type VnfCluster } from '../model/vnfcluster.js';
 import { seg, type KubeApi } from './request.js';
-import { ResilientWatch } from './watch.js';
+import { WatchCache } from './watch-cache.js';
 
 /**
  * Every VnfCluster of the namespace, kept current by a resilient watch: the
@@ -11,13 +11,11 @@ import { ResilientWatch } from './watch.js';
  * selectors come from here.
  */
 export class VnfClusterWatch {
-  readonly #clusters = new Map<string, VnfCluster>();
-  readonly #watch: ResilientWatch<VnfCluster>;
-  #synced = false;
+  readonly #cache: WatchCache<VnfCluster, VnfCluster>;
 
   constructor(o: { api: KubeApi; kubeConfig: KubeConfig; clock: Clock; logger: Logger; namespace: string; timeoutMs: number; onChange: () => void }) {
     const path = `/apis/${VNF_GROUP}/${VNF_VERSION}/namespaces/${seg(o.namespace)}/${VNF_PLURAL}`;
-    this.#watch = new ResilientWatch<VnfCluster>({
+    this.#cache = new WatchCache<VnfCluster, VnfCluster>({
       kubeConfig: o.kubeConfig,
       clock: o.clock,
       logger: o.logger,
@@ -26,33 +24,25 @@ export class VnfClusterWatch {
         const list = await o.api.get<{ items: VnfCluster[]; metadata?: { resourceVersion?: string } }>(path, { timeoutMs: o.timeoutMs, signal });
         return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
       },
-      onSync: (items) => {
-        this.#clusters.clear();
-        for (const vc of items) this.#clusters.set(vc.metadata.name, vc);
-        this.#synced = true;
-        o.onChange();
-      },
-      onEvent: (type, vc) => {
-        if (type === 'DELETED') this.#clusters.delete(vc.metadata.name);
-        else this.#clusters.set(vc.metadata.name, vc);
-        o.onChange();
-      },
+      project: (vc) => vc,
+      keyOf: (vc) => vc.metadata.name,
+      onChange: o.onChange,
     });
   }
 
   get synced(): boolean {
-    return this.#synced;
+    return this.#cache.synced;
   }
 
   get(name: string): VnfCluster | undefined {
-    return this.#clusters.get(name);
+    return this.#cache.get(name);
   }
 
   start(): void {
-    this.#watch.start();
+    this.#cache.start();
   }
 
   stop(): Promise<void> {
-    return this.#watch.stop();
+    return this.#cache.stop();
   }
 }

@@ -114,6 +114,42 @@ function httpsGet(url: string, ca: string, token: string): Promise<{ status: num
   });
 }
 
+/** `n` different free ports: two calls to freePort() may hand out the same one. */
+async function distinctFreePorts(n: number): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort());
+  return [...ports];
+}
+
+/**
+ * The controller manager runs for a whole test run, and every pod of every
+ * test comes from it: if it exits, the run would wait out every deadline with
+ * no pods and no clue. It is started again (it has no leader election here, so
+ * a new one simply resumes), and its last log lines go to stderr as evidence.
+ */
+function superviseControllerManager(start: () => ChildProcess): { stop(): Promise<void> } {
+  let stopping = false;
+  let child = start();
+  const watch = (c: ChildProcess): void => {
+    c.once('exit', (code, signal) => {
+      if (stopping) return;
+      process.stderr.write(`controlplane: kube-controller-manager exited (code ${code}, signal ${signal}); starting it again. Its last log:\n${logTail(c)}\n`);
+      setTimeout(() => {
+        if (stopping) return;
+        child = start();
+        watch(child);
+      }, 1000);
+    });
+  };
+  watch(child);
+  return {
+    async stop() {
+      stopping = true;
+      await stopChild(child);
+    },
+  };
+}
+
 async function waitFor(what: string, child: ChildProcess, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
@@ -206,7 +242,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
   // A CA the API server trusts for client certificates, so the auth-mode tests can present one (issueClientCert).
   makeClientCa(dir);
 
-  const [etcdPort, etcdPeer, apiPort, kcmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [etcdPort, etcdPeer, apiPort, kcmPort] = await distinctFreePorts(4);
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
   const etcd = launch('etcd', join(bin, 'etcd'), [
     `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
@@ -238,11 +274,11 @@ export async function startControlPlane(): Promise<ControlPlane> {
 
   const kubeconfigPath = join(dir, 'admin.kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigYaml(server, caPath, adminToken));
-  const kcm = launch('kube-controller-manager', join(bin, 'kube-controller-manager'), [
+  const kcm = superviseControllerManager(() => launch('kube-controller-manager', join(bin, 'kube-controller-manager'), [
     `--kubeconfig=${kubeconfigPath}`, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`,
     '--controllers=deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller',
     '--concurrent-deployment-syncs=5', '--concurrent-replicaset-syncs=5', '--v=1',
-  ], dir);
+  ], dir));
 
   return {
     dir,
@@ -258,7 +294,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
       await waitFor('kube-apiserver', api, apiReady, 60_000);
     },
     async stop() {
-      await stopChild(kcm);
+      await kcm.stop();
       await stopChild(api);
       await stopChild(etcd);
       rmSync(dir, { recursive: true, force: true });

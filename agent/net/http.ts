@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { deadline } from '../clock/deadline.js';
@@ -33,18 +33,32 @@ export function httpExchange(url: string, request: HttpRequest, timeoutMs: numbe
   const bound = limit.signal;
   return new Promise<HttpReply>((resolve, reject) => {
     const req = client.request(target, { method: request.method, headers: request.headers ?? {}, agent: false, signal: bound }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_REPLY_BYTES) req.destroy(new Error(`reply larger than ${MAX_REPLY_BYTES} bytes`));
-        else chunks.push(chunk);
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', reject);
+      readReply(req, response).then(resolve, reject);
     });
     // Like fetch, an aborted exchange rejects with the abort's reason (a timeout says so).
     req.on('error', (err) => reject(bound.aborted && bound.reason instanceof Error ? bound.reason : err));
     req.end(request.body);
   }).finally(() => limit.cancel());
+}
+
+/**
+ * Reads one answer whole, up to MAX_REPLY_BYTES (a runaway answer must not
+ * grow the heap: the request is destroyed instead), and rejects if the
+ * connection closes before the answer is complete.
+ */
+export function readReply(req: ClientRequest, response: IncomingMessage): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    response.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REPLY_BYTES) req.destroy(new Error(`reply larger than ${MAX_REPLY_BYTES} bytes`));
+      else chunks.push(chunk);
+    });
+    response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    response.on('error', reject);
+    response.on('close', () => {
+      if (!response.complete) reject(new Error('connection closed before the answer was complete'));
+    });
+  });
 }

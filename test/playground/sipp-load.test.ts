@@ -10,7 +10,7 @@ import { SippLoad } from '../../sim/load/sipp.js';
 import { uacScenarioXml } from '../../sim/load/sipp-scenario.js';
 import { parseStats, readStatsFile, type SippSnapshot } from '../../sim/load/sipp-stats.js';
 import { startKamailio, type Kamailio } from '../support/kamailio.js';
-import { eventually } from '../support/process.js';
+import { alive, eventually } from '../support/process.js';
 import { removeScratchDir } from '../support/scratch.js';
 import { SIPP_BIN } from '../support/sipp.js';
 
@@ -89,15 +89,6 @@ async function invitesAt(k: Kamailio): Promise<number> {
   const body = (await res.json()) as { result: string[] };
   const line = body.result.find((s) => s.startsWith('core:rcv_requests_invite ='));
   return Number(line?.split('=')[1]);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function outcomes(c: LoadCounters): number {

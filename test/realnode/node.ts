@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { freePort } from '../support/process.js';
+import { alive, freePort } from '../support/process.js';
 import { containerdPaths, ctr, importImage, writeContainerdConfig, type ContainerdPaths } from './containerd.js';
 import { kubeletPaths, readTunables, writeKubeletConfig } from './kubelet-config.js';
 import { cniConflist, createNetwork, NETWORK, type NodeNetwork } from './network.js';
@@ -54,15 +54,6 @@ function quote(v: string): string {
 
 function writeState(values: Record<string, string>): void {
   writeFileSync(STATE_FILE, Object.entries(values).map(([k, v]) => `${k}=${quote(v)}\n`).join(''));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

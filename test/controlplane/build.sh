@@ -2,7 +2,7 @@
 # Builds the real Kubernetes control plane the tests run against: kube-apiserver,
 # kube-controller-manager, etcd and kubectl from the Go modules pinned in go.mod, and helm
 # from its own module; and the real node's kube-scheduler, kubelet and kube-proxy
-# (test/realnode) from the same go.mod. Output goes to a cache folder outside the repo, keyed by
+# (test/realnode) from the same go.mod, and CoreDNS from its own module. Output goes to a cache folder outside the repo, keyed by
 # version, so only the first run on a machine pays for the build.
 # Prints the folder that holds the binaries on its last line.
 set -euo pipefail
@@ -10,6 +10,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 K8S=$(sed -n 's/^[[:space:]]*k8s.io\/kubernetes \(v[0-9.]*\)$/\1/p' "$here/go.mod")
 ETCD=$(sed -n 's/^[[:space:]]*go.etcd.io\/etcd\/server\/v3 \(v[0-9.]*\).*/\1/p' "$here/go.mod")
 HELM=v3.19.5
+# CoreDNS for the real node's cluster (test/realnode/addons.ts), from its own module like helm.
+COREDNS=v1.14.7
 MINOR=$(cut -d. -f2 <<<"$K8S")
 OUT=${VNF_CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vnf-agent/controlplane}/k8s-$K8S-etcd-$ETCD-helm-$HELM
 mkdir -p "$OUT"
@@ -49,6 +51,11 @@ build_helm() {
   mv "$OUT/.tmp/helm" "$OUT/helm"
 }
 
+build_coredns() {
+  GOBIN="$OUT/.tmp" go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS"
+  mv "$OUT/.tmp/coredns" "$OUT/coredns"
+}
+
 # Only a build needs Go; cached binaries do not. go.mod's go line is the oldest Go that builds
 # these modules, and Debian bookworm's golang-go (1.19) is older, so say where Go comes from.
 need_go() {
@@ -77,6 +84,11 @@ if [ ! -x "$OUT/helm" ]; then
   need_go helm
   echo "controlplane: building helm $HELM" >&2
   build_helm
+fi
+if [ ! -x "$OUT/coredns" ]; then
+  need_go coredns
+  echo "controlplane: building coredns $COREDNS" >&2
+  build_coredns
 fi
 rmdir "$OUT/.tmp" 2>/dev/null || true
 echo "controlplane: binaries ready in $(( $(date +%s) - start ))s" >&2

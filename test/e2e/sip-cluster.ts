@@ -125,7 +125,11 @@ async function kamailioRpc(ip: string, port: number, method: string, params: unk
 
 /** INVITEs a Kamailio has received, from its own statistics; throws when the statistic is missing. */
 export async function invitesReceived(ip: string, port: number): Promise<number> {
-  const result = await kamailioRpc(ip, port, 'stats.get_statistics', ['core:']);
+  return inviteCount(await kamailioRpc(ip, port, 'stats.get_statistics', ['core:']));
+}
+
+/** core:rcv_requests_invite out of a `stats.get_statistics core:` answer; throws when it is missing. */
+export function inviteCount(result: unknown): number {
   const line = (Array.isArray(result) ? (result as unknown[]) : []).find((l): l is string => typeof l === 'string' && l.startsWith('core:rcv_requests_invite '));
   const value = Number(line?.split('=')[1]?.trim());
   if (!line || !Number.isInteger(value)) throw new Error(`no core:rcv_requests_invite in ${JSON.stringify(result)}`);
@@ -137,6 +141,10 @@ export async function invitesReceived(ip: string, port: number): Promise<number>
  * what is loaded in memory, which is what calls see, not the file on disk.
  */
 export async function dispatcherTargets(ip: string, port: number): Promise<string[]> {
-  const result = JSON.stringify((await kamailioRpc(ip, port, 'dispatcher.list')) ?? null);
-  return [...result.matchAll(/"URI":\s*"sip:([\d.]+):/g)].map((m) => m[1] ?? '').sort();
+  return dispatcherIps(await kamailioRpc(ip, port, 'dispatcher.list'));
+}
+
+/** The target IPs in a `dispatcher.list` answer, sorted. */
+export function dispatcherIps(result: unknown): string[] {
+  return [...JSON.stringify(result ?? null).matchAll(/"URI":\s*"sip:([\d.]+):/g)].map((m) => m[1] ?? '').sort();
 }

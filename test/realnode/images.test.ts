@@ -131,7 +131,7 @@ describe('real node: the chart\'s images, built without a registry', { timeout: 
     await core.createNamespacedPod({ namespace: ns, body: pod('sip', node.name, {
       containers: [{
         name: 'kamailio', image: kamailio, imagePullPolicy: 'Never', securityContext: HARDENED,
-        args: ['-DD', '-E', '-f', '/etc/sip/kamailio.cfg', '-Y', '/tmp', '-P', '/tmp/kamailio.pid'],
+        args: ['-DD', '-E', '-f', '/etc/sip/kamailio.cfg', '-Y', '/tmp'],
         volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'config', mountPath: '/etc/sip' }],
         readinessProbe: { httpGet: { path: '/metrics', port: 5060 }, periodSeconds: 1 },
       }],

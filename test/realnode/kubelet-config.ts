@@ -23,7 +23,7 @@ export interface KubeletPorts {
   readonly healthzPort: number;
 }
 
-export function writeKubeletConfig(dir: string, p: KubeletPaths, socket: string, net: NodeNetwork, ports: KubeletPorts): void {
+export function writeKubeletConfig(dir: string, p: KubeletPaths, socket: string, net: NodeNetwork, ports: KubeletPorts, clusterDns?: string): void {
   const config = {
     apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration',
     cgroupDriver: 'cgroupfs', failSwapOn: false, failCgroupV1: false,
@@ -33,6 +33,7 @@ export function writeKubeletConfig(dir: string, p: KubeletPaths, socket: string,
     address: net.nodeIp, port: ports.port, readOnlyPort: 0,
     healthzBindAddress: '127.0.0.1', healthzPort: ports.healthzPort,
     podCIDR: net.podCidr, resolvConf: '/etc/resolv.conf',
+    ...(clusterDns ? { clusterDNS: [clusterDns], clusterDomain: 'cluster.local' } : {}),
     enforceNodeAllocatable: [],
     // The kubelet would otherwise add its iptables chains to the machine's tables.
     makeIPTablesUtilChains: false,
@@ -52,9 +53,14 @@ export function writeKubeletConfig(dir: string, p: KubeletPaths, socket: string,
 /**
  * The kubelet tunes these kernel settings when it starts (vm.overcommit_memory,
  * kernel.panic_on_oops, ...). The machine is shared with the rest of the suite,
+ * kube-proxy may set route_localnet. The machine is shared with the rest of the suite,
  * so teardown.sh puts back what was there.
  */
-export const KERNEL_TUNABLES = ['vm/overcommit_memory', 'vm/panic_on_oom', 'kernel/panic', 'kernel/panic_on_oops', 'kernel/keys/root_maxkeys', 'kernel/keys/root_maxbytes'] as const;
+export const KERNEL_TUNABLES = [
+  'vm/overcommit_memory', 'vm/panic_on_oom', 'kernel/panic', 'kernel/panic_on_oops', 'kernel/keys/root_maxkeys', 'kernel/keys/root_maxbytes',
+  // kube-proxy's, when a cluster runs on the node (addons.ts).
+  'net/ipv4/conf/all/route_localnet', 'net/ipv4/ip_forward', 'net/bridge/bridge-nf-call-iptables',
+] as const;
 
 export function readTunables(): Record<string, string> {
   return Object.fromEntries(KERNEL_TUNABLES.map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()]));

@@ -29,13 +29,27 @@ export interface RealNode {
   ctr(args: string[], timeoutMs?: number): Promise<string>;
   /** Imports an OCI archive (oci-image.ts) so pods with imagePullPolicy Never/IfNotPresent find it. */
   importImage(archive: string): Promise<void>;
+  /**
+   * Records processes the test bed starts around the node (kube-proxy, CoreDNS,
+   * the scheduler: addons.ts) in the state file, so teardown.sh stops them too,
+   * also after this process died; `kubeProxyBin` has teardown.sh remove
+   * kube-proxy's rules.
+   */
+  recordAddons(pids: readonly number[], kubeProxyBin?: string): void;
   /** The kubelet's log so far (for failure messages). */
   kubeletLog(): string;
   stop(): Promise<void>;
 }
 
 export interface RealNodeOptions {
-  readonly kubeconfigPath: string;
+  /**
+   * The control plane's admin kubeconfig, or a function that starts one once the
+   * node's bridge exists (a control plane for the real node binds to the bridge's
+   * address, the one its pods reach: cluster.ts).
+   */
+  readonly kubeconfigPath: string | ((network: NodeNetwork) => Promise<string>);
+  /** The kubelet's clusterDNS (pods' nameserver); the machine's resolv.conf when absent. */
+  readonly clusterDns?: string;
   readonly binDir: string;
   readonly name?: string;
   readonly readyTimeoutMs?: number;
@@ -124,6 +138,7 @@ export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
   const cd = containerdPaths(dir);
   const kp = kubeletPaths(dir);
   const kubectl = join(o.binDir, 'kubectl');
+  let kubeconfigPath = typeof o.kubeconfigPath === 'string' ? o.kubeconfigPath : '';
   const state: Record<string, string> = {
     OWNER_PID: String(process.pid), DIR: dir, SOCKET: cd.socket, BRIDGE: NETWORK.bridge, SERVICE_DEVICE: NETWORK.serviceDevice,
     SYSCTLS: Object.entries(readTunables()).map(([k, v]) => `${k}=${v}`).join(' '),
@@ -139,6 +154,7 @@ export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
   }
   try {
     await createNetwork(NETWORK);
+    if (typeof o.kubeconfigPath !== 'string') kubeconfigPath = await o.kubeconfigPath(NETWORK);
     for (const d of [cd.root, cd.state, cd.cniConfDir, kp.rootDir, kp.certDir, join(dir, 'ipam')]) mkdirSync(d, { recursive: true });
     writeFileSync(join(cd.cniConfDir, '10-vnf-realnode.conflist'), cniConflist(join(dir, 'ipam'), NETWORK));
     writeContainerdConfig(cd, SANDBOX_IMAGE);
@@ -149,27 +165,33 @@ export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
     // The pod sandbox ("pause") image: busybox sleeping; containerd stops sandboxes with SIGKILL.
     await importImage(cd, await buildImage(busyboxImage(SANDBOX_IMAGE, ['/bin/sleep', '2147483647'])));
 
-    writeKubeletConfig(dir, kp, cd.socket, NETWORK, { port: await freePort(), healthzPort: await freePort() });
+    writeKubeletConfig(dir, kp, cd.socket, NETWORK, { port: await freePort(), healthzPort: await freePort() }, o.clusterDns);
     const kubeletLog = join(dir, 'kubelet.log');
     const kubelet = spawnLogged(join(o.binDir, 'kubelet'), [
-      `--config=${kp.config}`, `--kubeconfig=${o.kubeconfigPath}`, `--hostname-override=${name}`, `--node-ip=${NETWORK.nodeIp}`,
+      `--config=${kp.config}`, `--kubeconfig=${kubeconfigPath}`, `--hostname-override=${name}`, `--node-ip=${NETWORK.nodeIp}`,
       `--root-dir=${kp.rootDir}`, `--cert-dir=${kp.certDir}`, '--v=1',
     ], kubeletLog);
-    writeState({ ...state, CONTAINERD_PID: String(containerd.pid), KUBELET_PID: String(kubelet.pid) });
-    await waitUntil(`kubelet (node ${name} Ready)`, () => nodeReady(kubectl, o.kubeconfigPath, name), kubelet, kubeletLog, o.readyTimeoutMs ?? 90_000);
+    Object.assign(state, { CONTAINERD_PID: String(containerd.pid), KUBELET_PID: String(kubelet.pid) });
+    writeState(state);
+    await waitUntil(`kubelet (node ${name} Ready)`, () => nodeReady(kubectl, kubeconfigPath, name), kubelet, kubeletLog, o.readyTimeoutMs ?? 90_000);
 
     return {
       name, dir, network: NETWORK, containerd: cd,
       ctr: (args, timeoutMs) => ctr(cd, args, timeoutMs),
       importImage: (archive) => importImage(cd, archive),
+      recordAddons(pids, kubeProxyBin) {
+        const known = (state.ADDON_PIDS ?? '').split(' ').filter(Boolean);
+        Object.assign(state, { ADDON_PIDS: [...known, ...pids.map(String)].join(' ') }, kubeProxyBin ? { KUBE_PROXY_BIN: kubeProxyBin } : {});
+        writeState(state);
+      },
       kubeletLog: () => tail(kubeletLog),
       async stop() {
         // Pods first, through the kubelet, so the CNI plugin releases addresses and namespaces;
         // teardown.sh then removes whatever is left.
-        await run(kubectl, ['--kubeconfig', o.kubeconfigPath, 'delete', 'pods', '-A', `--field-selector=spec.nodeName=${name}`,
+        await run(kubectl, ['--kubeconfig', kubeconfigPath, 'delete', 'pods', '-A', `--field-selector=spec.nodeName=${name}`,
           '--grace-period=1', '--wait=true', '--timeout=60s'], { timeout: 70_000 }).catch(() => undefined);
         await run('bash', [TEARDOWN, STATE_FILE], { timeout: 60_000 });
-        await run(kubectl, ['--kubeconfig', o.kubeconfigPath, 'delete', 'node', name, '--wait=false'], { timeout: 15_000 }).catch(() => undefined);
+        await run(kubectl, ['--kubeconfig', kubeconfigPath, 'delete', 'node', name, '--wait=false'], { timeout: 15_000 }).catch(() => undefined);
         releaseLock();
       },
     };

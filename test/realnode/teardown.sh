@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Removes everything a real node (test/realnode/node.ts) left on this machine: its kubelet and
+# Removes everything a real node (test/realnode/node.ts) left on this machine: kube-proxy (and its
+# rules), CoreDNS and the scheduler when a cluster ran on it, its kubelet and
 # containerd, their containers and shims, pod network namespaces and mounts, the bridge and the
 # Service range's dummy device, the kubelet's cgroups, its folder, and the kernel settings the
 # kubelet changed. node.ts runs it on stop, at exit, and before a start when a previous run died.
@@ -19,6 +20,14 @@ stop_pid() { # pid: TERM, then KILL after 5 s
   kill -KILL "$1" 2>/dev/null; sleep 0.2
 }
 
+# Processes started around the node (kube-proxy, CoreDNS, the scheduler: addons.ts), then kube-proxy's rules.
+for pid in ${ADDON_PIDS:-}; do stop_pid "$pid"; done
+if [ -n "${KUBE_PROXY_BIN:-}" ]; then
+  timeout 30 "$KUBE_PROXY_BIN" --cleanup >/dev/null 2>&1
+  # --cleanup leaves kube-proxy's KUBE-FIREWALL chain (empty) hooked into INPUT and OUTPUT.
+  for hook in INPUT OUTPUT; do while iptables -D "$hook" -j KUBE-FIREWALL 2>/dev/null; do :; done; done
+  iptables -X KUBE-FIREWALL 2>/dev/null
+fi
 stop_pid "${KUBELET_PID:-}"
 if alive "${CONTAINERD_PID:-}" && [ -S "$SOCKET" ]; then
   ctr_() { timeout 10 ctr -a "$SOCKET" -n k8s.io "$@"; }

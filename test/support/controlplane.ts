@@ -227,7 +227,21 @@ current-context: vnf-test
 `;
 }
 
-export async function startControlPlane(): Promise<ControlPlane> {
+/**
+ * `address` binds and advertises the API server on an address other than
+ * loopback (the real node's bridge address, which its pods reach). `forRealNode`
+ * runs it as a cluster with a real kubelet needs: the `kubernetes` Service's
+ * endpoints kept by the API server, ServiceAccount token volumes in pods, and
+ * every default controller (EndpointSlices for kube-proxy and CoreDNS, the
+ * kube-root-ca.crt publisher, the HPA). The shared control plane leaves these
+ * off: the simulated kubelet needs none of them.
+ */
+export interface ControlPlaneOptions {
+  readonly address?: string;
+  readonly forRealNode?: boolean;
+}
+
+export async function startControlPlane(o: ControlPlaneOptions = {}): Promise<ControlPlane> {
   hookCleanup();
   const bin = controlPlaneBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'vnf-cp-'));
@@ -251,15 +265,17 @@ export async function startControlPlane(): Promise<ControlPlane> {
   ], dir);
   await waitFor('etcd', etcd, async () => (await fetch(`${etcdUrl}/health`)).ok, 20_000);
 
-  const server = `https://127.0.0.1:${apiPort}`;
+  const address = o.address ?? '127.0.0.1';
+  const server = `https://${address}:${apiPort}`;
   const caPath = join(dir, 'pki', 'apiserver.crt');
   const apiArgs = [
-    `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+    `--etcd-servers=${etcdUrl}`, `--bind-address=${address}`, `--advertise-address=${address}`, `--secure-port=${apiPort}`,
     `--cert-dir=${join(dir, 'pki')}`, '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${join(dir, 'sa.key')}`, `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
     '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC', `--token-auth-file=${join(dir, 'tokens.csv')}`,
     `--client-ca-file=${join(dir, 'pki', CLIENT_CA)}.crt`,
-    '--endpoint-reconciler-type=none', '--disable-admission-plugins=ServiceAccount', '--allow-privileged=true',
+    ...(o.forRealNode ? ['--kubelet-preferred-address-types=InternalIP'] : ['--endpoint-reconciler-type=none', '--disable-admission-plugins=ServiceAccount']),
+    '--allow-privileged=true',
     '--profiling=false', '--v=1',
     // Pods bypass the watch cache and etcd compacts every 5 s, so a watch that
     // resumes from an old resourceVersion really gets 410 Expired, as it does in
@@ -276,7 +292,9 @@ export async function startControlPlane(): Promise<ControlPlane> {
   writeFileSync(kubeconfigPath, kubeconfigYaml(server, caPath, adminToken));
   const kcm = superviseControllerManager(() => launch('kube-controller-manager', join(bin, 'kube-controller-manager'), [
     `--kubeconfig=${kubeconfigPath}`, '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`,
-    '--controllers=deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller',
+    ...(o.forRealNode
+      ? ['--controllers=*', `--root-ca-file=${caPath}`, `--service-account-private-key-file=${join(dir, 'sa.key')}`, '--horizontal-pod-autoscaler-sync-period=5s']
+      : ['--controllers=deployment-controller,replicaset-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller']),
     '--concurrent-deployment-syncs=5', '--concurrent-replicaset-syncs=5', '--v=1',
   ], dir));
 

@@ -1,0 +1,132 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { freePort } from '../support/process.js';
+import type { NodeNetwork } from './network.js';
+
+const run = promisify(execFile);
+
+/**
+ * What a cluster needs around a node, beyond the control plane: kube-scheduler
+ * (Deployments' pods get a node), kube-proxy (Service addresses: the pods' path
+ * to the API server is the `kubernetes` Service's ClusterIP) and CoreDNS (Service
+ * names, for `helm test`). All three run as processes on this machine, as a
+ * control-plane node runs them: CoreDNS listens on the bridge's own address, so
+ * a pod's DNS query is delivered to this machine rather than forwarded, and it
+ * has no `forward` plugin, so a name outside the cluster is answered here
+ * (SERVFAIL) and no query leaves the machine.
+ */
+export interface Addons {
+  readonly pids: readonly number[];
+  /** Each addon's log so far, for failure messages. */
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+export interface AddonOptions {
+  readonly binDir: string;
+  readonly kubeconfigPath: string;
+  readonly nodeName: string;
+  readonly network: NodeNetwork;
+  /** Where logs and the Corefile go (the node's folder). */
+  readonly dir: string;
+  /** Told each addon's pid as soon as it runs (RealNode.recordAddons), so teardown.sh can stop it. */
+  readonly onStarted: (pid: number) => void;
+}
+
+/** The Corefile: cluster.local from the API server, nothing from anywhere else. */
+export function corefile(kubeconfigPath: string, bindAddress: string): string {
+  return `.:53 {
+  bind ${bindAddress}
+  errors
+  kubernetes cluster.local in-addr.arpa ip6.arpa {
+    kubeconfig ${kubeconfigPath} vnf-test
+    pods insecure
+    ttl 5
+  }
+  cache 5
+}
+`;
+}
+
+function spawnLogged(bin: string, args: string[], logPath: string): ChildProcess {
+  const fd = openSync(logPath, 'a');
+  const child = spawn(bin, args, { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  return child;
+}
+
+function tail(path: string, chars = 3000): string {
+  return existsSync(path) ? readFileSync(path, 'utf8').slice(-chars) : '';
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  if (await Promise.race([exited.then(() => false), delay(5000).then(() => true)])) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+async function healthy(url: string): Promise<boolean> {
+  // The scheduler and kube-proxy serve /healthz on loopback: plain HTTP for kube-proxy, HTTPS
+  // with a self-signed certificate for the scheduler (so only the answer's arrival is checked).
+  const { stdout } = await run('curl', ['-ks', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '2', url], { timeout: 5000 });
+  return stdout.trim() === '200';
+}
+
+async function waitHealthy(name: string, child: ChildProcess, url: string, log: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}):\n${tail(log)}`);
+    if (await healthy(url).catch(() => false)) return;
+    await delay(250);
+  }
+  throw new Error(`${name} not healthy within ${timeoutMs} ms:\n${tail(log)}`);
+}
+
+export async function startAddons(o: AddonOptions): Promise<Addons> {
+  const started: ChildProcess[] = [];
+  const logPaths = { scheduler: join(o.dir, 'kube-scheduler.log'), proxy: join(o.dir, 'kube-proxy.log'), dns: join(o.dir, 'coredns.log') };
+  const logs = (): string => Object.entries(logPaths).map(([k, p]) => `--- ${k}\n${tail(p)}`).join('\n');
+  const stop = async (): Promise<void> => {
+    for (const child of started.reverse()) await stopChild(child);
+    await run(join(o.binDir, 'kube-proxy'), ['--cleanup'], { timeout: 30_000 }).catch(() => undefined);
+  };
+  try {
+    const [schedulerPort, proxyHealthz, proxyMetrics, dnsHealth] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const scheduler = spawnLogged(join(o.binDir, 'kube-scheduler'), [
+      `--kubeconfig=${o.kubeconfigPath}`, `--authentication-kubeconfig=${o.kubeconfigPath}`, `--authorization-kubeconfig=${o.kubeconfigPath}`,
+      '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${schedulerPort}`, '--v=1',
+    ], logPaths.scheduler);
+    started.push(scheduler);
+    o.onStarted(scheduler.pid ?? 0);
+    const proxy = spawnLogged(join(o.binDir, 'kube-proxy'), [
+      `--kubeconfig=${o.kubeconfigPath}`, `--hostname-override=${o.nodeName}`, '--proxy-mode=iptables',
+      `--cluster-cidr=${o.network.podCidr}`,
+      // NodePorts only on the bridge's address, not on the machine's other interfaces, and not on
+      // loopback (that would set route_localnet); conntrack sysctls are left as the machine has them.
+      `--nodeport-addresses=${o.network.podCidr}`, '--iptables-localhost-nodeports=false',
+      '--conntrack-max-per-core=0', '--conntrack-tcp-timeout-established=0', '--conntrack-tcp-timeout-close-wait=0',
+      `--healthz-bind-address=127.0.0.1:${proxyHealthz}`, `--metrics-bind-address=127.0.0.1:${proxyMetrics}`, '--v=1',
+    ], logPaths.proxy);
+    started.push(proxy);
+    o.onStarted(proxy.pid ?? 0);
+    const corefilePath = join(o.dir, 'Corefile');
+    writeFileSync(corefilePath, corefile(o.kubeconfigPath, o.network.nodeIp).replace('  errors\n', `  errors\n  health 127.0.0.1:${dnsHealth}\n`));
+    const dns = spawnLogged(join(o.binDir, 'coredns'), ['-conf', corefilePath], logPaths.dns);
+    started.push(dns);
+    o.onStarted(dns.pid ?? 0);
+    await waitHealthy('kube-scheduler', scheduler, `https://127.0.0.1:${schedulerPort}/healthz`, logPaths.scheduler, 60_000);
+    await waitHealthy('kube-proxy', proxy, `http://127.0.0.1:${proxyHealthz}/healthz`, logPaths.proxy, 60_000);
+    await waitHealthy('coredns', dns, `http://127.0.0.1:${dnsHealth}/health`, logPaths.dns, 60_000);
+    return { pids: started.map((c) => c.pid ?? 0), logs, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,212 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { machine } from '../../bench/lib/report.js';
+import { dispatcherIps, inviteCount } from '../e2e/sip-cluster.js';
+import { controlPlaneBinDir } from '../support/controlplane.js';
+import { kubeConfigFrom } from '../support/kube.js';
+import { eventually } from '../support/process.js';
+import { startSippUac, type Sipp } from '../support/sipp.js';
+import { startRealCluster, type RealCluster } from './cluster.js';
+import { containerPid, podRpc, processUid, rootReadOnly } from './pod-process.js';
+
+const run = promisify(execFile);
+const NS = 'sip';
+const PREFIX = 'sip-vnf-agent';
+const [SPROUT_PORT, BONO_PORT] = [5054, 5060];
+const SIP = 'sip';
+const SIDECAR = 'vnf-agent';
+/** Where SIPp sends from: the bridge's own address, which every pod reaches. */
+const SIPP_HOST = '10.244.0.1';
+
+const ready = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const seconds = (from: number): number => Math.round(performance.now() - from) / 1000;
+const sysctl = (key: string): string => readFileSync(`/proc/sys/${key}`, 'utf8').trim();
+const NETWORK_SYSCTLS = ['net/ipv4/ip_forward', 'net/ipv4/conf/all/route_localnet'];
+
+/**
+ * The chart exactly as the README deploys it (`helm install sip charts/vnf-agent
+ * -n sip --create-namespace`, default values), on a real kubelet and containerd
+ * running the images built from this repository: the pods, the sidecars'
+ * elections, Service routing and DNS (`helm test`), calls through Bono, scaling
+ * both ways with the preStop drain, and the kubelet restarting what is killed.
+ * The tests run in order on one release. Figures are printed, and written as
+ * JSON to VNF_REALNODE_CHART_FIGURES when set (bench/results/realnode-chart.json).
+ */
+describe('real node: the chart as the README deploys it', { timeout: 20 * 60_000 }, () => {
+  let cluster: RealCluster;
+  let stopped = false;
+  let kc: KubeConfig;
+  let core: CoreV1Api;
+  const dir = mkdtempSync(join(tmpdir(), 'vnf-chart-'));
+  const figures: Record<string, number | string> = {};
+  const bin = (name: string): string => join(controlPlaneBinDir(), name);
+  const tool = async (name: string, args: string[], timeoutMs = 120_000): Promise<string> =>
+    (await run(bin(name), args, { timeout: timeoutMs, env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, maxBuffer: 8 * 1024 * 1024 })).stdout;
+  const pods = async (component: string): Promise<V1Pod[]> =>
+    (await core.listNamespacedPod({ namespace: NS, labelSelector: `app.kubernetes.io/component=${component}` })).items.filter((p) => !p.metadata?.deletionTimestamp);
+  const vnfCluster = async (component: string): Promise<{ status?: { leader?: string } }> =>
+    JSON.parse(await tool('kubectl', ['-n', NS, 'get', 'vnfcluster', `${PREFIX}-${component}`, '-o', 'json'])) as { status?: { leader?: string } };
+  const patchPolicy = (component: string, spec: Record<string, unknown>): Promise<string> =>
+    tool('kubectl', ['-n', NS, 'patch', 'vnfcluster', `${PREFIX}-${component}`, '--type', 'merge', '-p', JSON.stringify({ spec })]);
+  const bonoPid = async (): Promise<number> => {
+    const [bono] = await pods('bono');
+    return bono ? containerPid(cluster.node, bono, SIP) : 0;
+  };
+  const routedSprouts = async (): Promise<string[]> => dispatcherIps(await podRpc(await bonoPid(), BONO_PORT, 'dispatcher.list'));
+  const invites = async (p: V1Pod): Promise<number> => inviteCount(await podRpc(await containerPid(cluster.node, p, SIP), SPROUT_PORT, 'stats.get_statistics', ['core:']));
+  const calls = async (name: string, load: { calls: number; rate: number; holdMs: number }): Promise<Sipp> => {
+    const service = await core.readNamespacedService({ name: `${PREFIX}-bono`, namespace: NS });
+    return startSippUac({ target: `${service.spec?.clusterIP}:${BONO_PORT}`, localHost: SIPP_HOST, errorFile: join(dir, `${name}-errors.log`), ...load });
+  };
+  const failedCalls = (stdout: string): number => Number(/Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(stdout)?.[1] ?? NaN);
+
+  const sysctlsBefore = NETWORK_SYSCTLS.map(sysctl);
+
+  before(async () => {
+    cluster = await startRealCluster({ binDir: controlPlaneBinDir() });
+    Object.assign(figures, cluster.startMs);
+    kc = kubeConfigFrom(cluster.kubeconfigPath);
+    core = kc.makeApiClient(CoreV1Api);
+  });
+
+  after(async () => {
+    const result = { machine: machine(), ...figures };
+    process.stdout.write(`real-node chart figures: ${JSON.stringify(result)}\n`);
+    if (process.env.VNF_REALNODE_CHART_FIGURES) writeFileSync(process.env.VNF_REALNODE_CHART_FIGURES, `${JSON.stringify(result, null, 2)}\n`);
+    if (!stopped) await cluster?.stop();
+  });
+
+  test('helm install with the defaults: every pod Ready, both VnfClusters led, helm test passes', async () => {
+    const t0 = performance.now();
+    await tool('helm', ['install', 'sip', 'charts/vnf-agent', '-n', NS, '--create-namespace']);
+    await eventually(async () => {
+      const all = [...(await pods('sprout')), ...(await pods('bono'))];
+      return all.length === 3 && all.every(ready) ? true : undefined;
+    }, 180_000, `2 Sprouts and 1 Bono Ready\n${cluster.logs()}`, 250);
+    figures.installToAllReadyS = seconds(t0);
+    await eventually(async () => ((await vnfCluster('sprout')).status?.leader && (await vnfCluster('bono')).status?.leader ? true : undefined), 60_000, 'both leaders', 250);
+    figures.installToBothLeadersS = seconds(t0);
+    const out = await tool('helm', ['test', 'sip', '-n', NS, '--timeout', '120s'], 150_000);
+    assert.match(out, /Phase:\s+Succeeded/);
+  });
+
+  test('every container runs as the chart\'s non-root user on a read-only root filesystem', async () => {
+    for (const p of [...(await pods('sprout')), ...(await pods('bono'))]) {
+      for (const container of [SIP, SIDECAR]) {
+        const pid = await containerPid(cluster.node, p, container);
+        assert.ok(pid > 0, `${p.metadata?.name}/${container} runs`);
+        assert.equal(processUid(pid), '65532', `${p.metadata?.name}/${container} user`);
+        assert.equal(rootReadOnly(pid), true, `${p.metadata?.name}/${container} root read-only`);
+      }
+    }
+  });
+
+  test('SIPp calls through Bono\'s Service are answered by both Sprouts', async () => {
+    const sprouts = await pods('sprout');
+    const before = await Promise.all(sprouts.map(invites));
+    const sipp = await calls('through-bono', { calls: 40, rate: 10, holdMs: 500 });
+    const { code, stdout } = await sipp.exited(90_000);
+    assert.equal(code, 0, stdout.slice(-2000));
+    const got = (await Promise.all(sprouts.map(invites))).map((n, i) => n - (before[i] ?? 0));
+    assert.equal(got.reduce((a, b) => a + b, 0), 40, `INVITEs per Sprout ${got.join()}`);
+    assert.ok(got.every((n) => n > 0), `both Sprouts answered (${got.join()})`);
+  });
+
+  test('scale-out: a raised floor in the VnfCluster makes a real pod that Bono routes calls to', async () => {
+    const known = new Set((await pods('sprout')).map((p) => p.metadata?.name));
+    const t0 = performance.now();
+    await patchPolicy('sprout', { minReplicas: 3 });
+    const added = await eventually(async () => (await pods('sprout')).find((p) => !known.has(p.metadata?.name) && ready(p)), 120_000, `a third Sprout Ready\n${cluster.logs()}`, 250);
+    figures.policyToNewSproutReadyS = seconds(t0);
+    const ip = added.status?.podIP ?? '';
+    await eventually(async () => ((await routedSprouts()).includes(ip) ? true : undefined), 30_000, `Bono routing to ${ip}`, 250);
+    figures.policyToNewSproutRoutedS = seconds(t0);
+    const sipp = await calls('scale-out', { calls: 30, rate: 10, holdMs: 500 });
+    assert.equal((await sipp.exited(90_000)).code, 0);
+    assert.ok((await invites(added)) > 0, 'the new Sprout answered calls');
+  });
+
+  test('scale-in: the leaving Sprout drains its calls in preStop, and no call fails', async () => {
+    const sipp = await calls('scale-in', { calls: 60, rate: 5, holdMs: 8000 });
+    await eventually(async () => ((await Promise.all((await pods('sprout')).map(invites))).every((n) => n > 0) ? true : undefined), 30_000, 'calls on every Sprout', 250);
+    const known = new Set((await pods('sprout')).map((p) => p.metadata?.name));
+    const t0 = performance.now();
+    await patchPolicy('sprout', { minReplicas: 2, maxReplicas: 2 });
+    await eventually(async () => ((await pods('sprout')).length === 2 ? true : undefined), 120_000, 'a Sprout leaving', 250);
+    const all = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/component=sprout' })).items;
+    const leaving = all.find((p) => p.metadata?.deletionTimestamp && known.has(p.metadata.name));
+    await eventually(async () => ((await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/component=sprout' })).items.length === 2 ? true : undefined),
+      150_000, `${leaving?.metadata?.name} gone after its drain`, 250);
+    figures.scaleInPolicyToPodGoneS = seconds(t0);
+    const { code, stdout } = await sipp.exited(120_000);
+    figures.scaleInFailedCalls = failedCalls(stdout);
+    assert.equal(figures.scaleInFailedCalls, 0, stdout.slice(-2000));
+    assert.equal(code, 0);
+  });
+
+  test('an idle pod\'s preStop drain ends at once: deletion to gone', async () => {
+    const [victim] = await pods('sprout');
+    const name = victim?.metadata?.name ?? '';
+    const t0 = performance.now();
+    await core.deleteNamespacedPod({ name, namespace: NS });
+    await eventually(async () => core.readNamespacedPod({ name, namespace: NS }).then(() => undefined, (e: { code?: number }) => (e.code === 404 ? true : undefined)),
+      90_000, `${name} gone`, 100);
+    figures.idlePodDeleteToGoneS = seconds(t0);
+    await eventually(async () => {
+      const now = await pods('sprout');
+      return now.length === 2 && now.every(ready) ? true : undefined;
+    }, 120_000, 'two Sprouts Ready again', 250);
+  });
+
+  test('killing the leading sidecar: the kubelet restarts it and the cluster has a leader again', async () => {
+    const leases = kc.makeApiClient(CoordinationV1Api);
+    const lease = await leases.readNamespacedLease({ name: `${PREFIX}-sprout-leader`, namespace: NS });
+    const holder = lease.spec?.holderIdentity ?? '';
+    const leader = await core.readNamespacedPod({ name: holder, namespace: NS });
+    const restartsBefore = leader.status?.initContainerStatuses?.find((c) => c.name === SIDECAR)?.restartCount ?? 0;
+    const killedAt = new Date();
+    const t0 = performance.now();
+    process.kill(await containerPid(cluster.node, leader, SIDECAR), 'SIGKILL');
+    await eventually(async () => {
+      const l = await leases.readNamespacedLease({ name: `${PREFIX}-sprout-leader`, namespace: NS });
+      const renewed = new Date(l.spec?.renewTime ?? 0);
+      return l.spec?.holderIdentity && renewed > killedAt ? true : undefined;
+    }, 60_000, 'the Lease renewed after the kill', 100);
+    figures.sidecarKillToLeaderS = seconds(t0);
+    const restarted = await eventually(async () => {
+      const p = await core.readNamespacedPod({ name: holder, namespace: NS });
+      const count = p.status?.initContainerStatuses?.find((c) => c.name === SIDECAR)?.restartCount ?? 0;
+      return count > restartsBefore && ready(p) ? p : undefined;
+    }, 90_000, `${holder}'s sidecar restarted and the pod Ready`, 250);
+    assert.ok(restarted);
+  });
+
+  test('killing Kamailio: the pod turns NotReady and leaves Bono\'s dispatcher set within seconds, then returns', async () => {
+    const [victim] = await pods('sprout');
+    const name = victim?.metadata?.name ?? '';
+    const ip = victim?.status?.podIP ?? '';
+    assert.ok((await routedSprouts()).includes(ip));
+    const t0 = performance.now();
+    process.kill(await containerPid(cluster.node, victim as V1Pod, SIP), 'SIGKILL');
+    await eventually(async () => (ready(await core.readNamespacedPod({ name, namespace: NS })) ? undefined : true), 10_000, `${name} NotReady`, 50);
+    figures.kamailioKillToNotReadyS = seconds(t0);
+    await eventually(async () => ((await routedSprouts()).includes(ip) ? undefined : true), 10_000, `${ip} out of Bono's dispatcher set`, 50);
+    figures.kamailioKillToUnroutedS = seconds(t0);
+    await eventually(async () => ((await routedSprouts()).includes(ip) ? true : undefined), 60_000, `${ip} routed again after the restart`, 250);
+    figures.kamailioKillToRoutedAgainS = seconds(t0);
+  });
+
+  test('stopping the cluster removes kube-proxy\'s rules and leaves the network settings as they were', async () => {
+    stopped = true;
+    await cluster.stop();
+    const rules = (await run('iptables-save', [], { timeout: 10_000 })).stdout;
+    assert.deepEqual(rules.split('\n').filter((l) => l.includes('KUBE-')), []);
+    assert.deepEqual(NETWORK_SYSCTLS.map(sysctl), sysctlsBefore, NETWORK_SYSCTLS.join(', '));
+  });
+});

@@ -56,7 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
 /** Starts the sidecar and runs until a signal stops it. */
 async function run(config: Config): Promise<number> {
   const logger = createLogger({ level: config.logLevel, pod: config.podName });
-  const registry = createRegistry({ version: packageVersion(), nodeVersion: process.version });
+  const registry = createRegistry({ version: packageVersion(), nodeVersion: process.version, eventLoopSampleMs: config.eventLoopSampleMs });
   const agent = await startAgent(config, logger, registry);
   logger.info({ address: agent.address, cluster: config.cluster, version: packageVersion() }, 'Started vnf-agent');
   const signal = await nextStopSignal(logger);

@@ -1,7 +1,8 @@
 /**
  * Failover after kill -9 and handover after SIGTERM, real processes on the
  * real kube-apiserver, three members per Lease, same 8/6/2 s lease settings:
- * - vnf-agent: `node dist/agent/main.js run` sidecars of one VnfCluster, each
+ * - vnf-agent: sidecars of one VnfCluster started as the image starts them
+ *   (the bundle with its node flags, `dist/vnf-agent.mjs run`), each
  *   with its own ServiceAccount; the new leader is seen by polling every
  *   sidecar's GET /status every 25 ms, so its figures carry up to ~25 ms of
  *   detection delay;
@@ -20,6 +21,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createVnfCluster, sidecarIdentity, startSidecar, statusOf, type Sidecar } from '../test/support/sidecars.js';
+import { SHIPPED } from '../test/support/process.js';
 import { SipResponder } from '../test/support/sip-responder.js';
 import { prng } from '../test/support/prng.js';
 import { killOnExit } from './lib/cleanup.js';
@@ -96,7 +98,7 @@ async function vnfAgentGroup(kc: KubeConfig, dir: string, pid: number): Promise<
         VNF_AGENT_POD_IP: '127.0.0.1', VNF_AGENT_SIP_PORT: String(sip.port), VNF_AGENT_SIGNAL_SOURCES: 'sip-options',
         // info: the stopping leader logs its stop outcome (released or not, and why).
         VNF_AGENT_SIGNAL_OPTIONS_TRANSPORTS: 'udp', VNF_AGENT_LOG_LEVEL: 'info',
-      });
+      }, SHIPPED);
       killOnExit(s.process.child);
       sidecars.set(name, s);
     },

@@ -68,6 +68,12 @@ export const ConfigSchema = Type.Object(
       default: 10_000,
       description: 'Upper bound for a graceful stop after SIGTERM; keep it below the pod\'s terminationGracePeriodSeconds.',
     }),
+    eventLoopSampleMs: Type.Integer({
+      minimum: 10,
+      maximum: 60_000,
+      default: 1_000,
+      description: 'How often the nodejs_eventloop_lag_{min,max,mean,stddev,p50,p90,p99}_seconds histogram samples the event loop. prom-client\'s own default is 10 ms: 100 wakeups a second, about 4 ms/s of CPU in an idle sidecar. Lower it to catch stalls shorter than this; nodejs_eventloop_lag_seconds is measured at each scrape either way.',
+    }),
     electionWatch: Type.Boolean({
       default: true,
       description: 'Standbys follow the Lease with a watch and take a released or expired lease at once. false = client-go behaviour (standbys poll every retry period): only for comparison; it costs more API reads and a slower handover.',

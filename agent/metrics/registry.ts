@@ -6,6 +6,8 @@ export const METRIC_PREFIX = 'vnf_agent_';
 export interface BuildInfo {
   readonly version: string;
   readonly nodeVersion: string;
+  /** Sampling period of the event-loop delay histogram (config eventLoopSampleMs); prom-client's 10 ms when absent. */
+  readonly eventLoopSampleMs?: number;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface BuildInfo {
  */
 export function createRegistry(build: BuildInfo): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, ...(build.eventLoopSampleMs === undefined ? {} : { eventLoopMonitoringPrecision: build.eventLoopSampleMs }) });
   const info = new Gauge({
     name: `${METRIC_PREFIX}build_info`,
     help: 'Always 1; labels say which vnf-agent build is running',

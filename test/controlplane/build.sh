@@ -2,7 +2,7 @@
 # Builds the real Kubernetes control plane the tests run against: kube-apiserver,
 # kube-controller-manager, etcd and kubectl from the Go modules pinned in go.mod, and helm
 # from its own module; and the real node's kube-scheduler, kubelet and kube-proxy
-# (test/realnode) from the same go.mod, and CoreDNS from its own module. Output goes to a cache folder outside the repo, keyed by
+# (test/realnode) from the same go.mod, and CoreDNS and metrics-server from their own modules. Output goes to a cache folder outside the repo, keyed by
 # version, so only the first run on a machine pays for the build.
 # Prints the folder that holds the binaries on its last line.
 set -euo pipefail
@@ -12,6 +12,8 @@ ETCD=$(sed -n 's/^[[:space:]]*go.etcd.io\/etcd\/server\/v3 \(v[0-9.]*\).*/\1/p' 
 HELM=v3.19.5
 # CoreDNS for the real node's cluster (test/realnode/addons.ts), from its own module like helm.
 COREDNS=v1.14.7
+# metrics-server, the real HPA's source of pod CPU (test/realnode/metrics-server.ts).
+METRICS_SERVER=v0.8.0
 MINOR=$(cut -d. -f2 <<<"$K8S")
 OUT=${VNF_CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vnf-agent/controlplane}/k8s-$K8S-etcd-$ETCD-helm-$HELM
 mkdir -p "$OUT"
@@ -56,6 +58,11 @@ build_coredns() {
   mv "$OUT/.tmp/coredns" "$OUT/coredns"
 }
 
+build_metrics_server() {
+  GOBIN="$OUT/.tmp" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/metrics-server/cmd/metrics-server@$METRICS_SERVER"
+  mv "$OUT/.tmp/metrics-server" "$OUT/metrics-server"
+}
+
 # Only a build needs Go; cached binaries do not. go.mod's go line is the oldest Go that builds
 # these modules, and Debian bookworm's golang-go (1.19) is older, so say where Go comes from.
 need_go() {
@@ -89,6 +96,11 @@ if [ ! -x "$OUT/coredns" ]; then
   need_go coredns
   echo "controlplane: building coredns $COREDNS" >&2
   build_coredns
+fi
+if [ ! -x "$OUT/metrics-server" ]; then
+  need_go metrics-server
+  echo "controlplane: building metrics-server $METRICS_SERVER" >&2
+  build_metrics_server
 fi
 rmdir "$OUT/.tmp" 2>/dev/null || true
 echo "controlplane: binaries ready in $(( $(date +%s) - start ))s" >&2

@@ -8,7 +8,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { systemClock } from '../../agent/clock/clock.js';
 import { makeKubeApi } from '../../agent/kube/client.js';
 import { deleteNamespace, freshNamespace, kubeConfigFrom } from '../support/kube.js';
-import { issueClientCert } from '../support/controlplane.js';
+import { issueClientCert } from '../support/pki.js';
 import { sharedKubeconfig, stopOwnControlPlane } from '../support/shared-controlplane.js';
 
 /**

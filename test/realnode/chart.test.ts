@@ -202,6 +202,36 @@ describe('real node: the chart as the README deploys it', { timeout: 20 * 60_000
     figures.kamailioKillToRoutedAgainS = seconds(t0);
   });
 
+  test('metrics-server reports every container\'s CPU and memory, and the real HorizontalPodAutoscaler scales on them', async () => {
+    // The sidecars' memory as the kubelet measures it (working set), in the pods the chart runs.
+    const podCount = (await pods('sprout')).length + (await pods('bono')).length;
+    const sidecarMiB = await eventually(async () => {
+      const out = await tool('kubectl', ['top', 'pod', '-n', NS, '--containers', '--no-headers']).catch(() => '');
+      const rows = out.split('\n').filter((l) => l.split(/\s+/)[1] === SIDECAR).map((l) => Number(/(\d+)Mi/.exec(l)?.[1]));
+      return rows.length === podCount ? rows : undefined;
+    }, 120_000, `kubectl top with all ${podCount} sidecars\n${cluster.logs()}`, 1000);
+    assert.ok(sidecarMiB.every((m) => m > 0), sidecarMiB.join());
+    figures.sidecarWorkingSetMiBMax = Math.max(...sidecarMiB);
+
+    // The anchor of the scaling benchmarks: kube-controller-manager's HPA on metrics-server's CPU.
+    const curl = cluster.images.find((i) => i.name.includes('curl'))?.name ?? '';
+    await tool('kubectl', ['create', 'namespace', 'hpa']);
+    await tool('kubectl', ['-n', 'hpa', 'create', 'deployment', 'burn', `--image=${curl}`, '--', '/bin/sh', '-c', 'while :; do :; done']);
+    await tool('kubectl', ['-n', 'hpa', 'patch', 'deployment', 'burn', '--type', 'json', '-p', JSON.stringify([
+      { op: 'add', path: '/spec/template/spec/containers/0/resources', value: { requests: { cpu: '20m' }, limits: { cpu: '200m' } } },
+      { op: 'add', path: '/spec/template/spec/containers/0/imagePullPolicy', value: 'Never' },
+      { op: 'add', path: '/spec/template/spec/terminationGracePeriodSeconds', value: 1 },
+    ])]);
+    const t0 = performance.now();
+    await tool('kubectl', ['-n', 'hpa', 'autoscale', 'deployment', 'burn', '--cpu=50%', '--min=1', '--max=2']);
+    await eventually(async () => (Number(await tool('kubectl', ['-n', 'hpa', 'get', 'deployment', 'burn', '-o', 'jsonpath={.spec.replicas}'])) === 2 ? true : undefined),
+      180_000, 'the HPA scaling burn to 2', 1000).catch(async (e: Error) => {
+      throw new Error(`${e.message}\n${await tool('kubectl', ['-n', 'hpa', 'describe', 'hpa', 'burn']).catch((d: Error) => d.message)}\n${cluster.logs()}`);
+    });
+    figures.hpaCreateToScaleUpS = seconds(t0);
+    await tool('kubectl', ['delete', 'namespace', 'hpa', '--wait=false']);
+  });
+
   test('stopping the cluster removes kube-proxy\'s rules and leaves the network settings as they were', async () => {
     stopped = true;
     await cluster.stop();

@@ -3,6 +3,7 @@ import { startControlPlane, type ControlPlane } from '../support/controlplane.js
 import { installCrd, kubeConfigFrom } from '../support/kube.js';
 import { startAddons, type Addons } from './addons.js';
 import { chartImages, type BuiltImage } from './images.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { startRealNode, type RealNode } from './node.js';
 
 /**
@@ -11,14 +12,15 @@ import { startRealNode, type RealNode } from './node.js';
  * every pod without a node to itself, so a scheduler there would fight it),
  * bound to the real node's bridge address so pods reach it through the
  * `kubernetes` Service; the real node; kube-scheduler, kube-proxy and CoreDNS;
- * and the chart's images imported into the node's containerd.
+ * metrics-server (the real HPA's source); and the chart's images imported into
+ * the node's containerd.
  */
 export interface RealCluster {
   readonly cp: ControlPlane;
   readonly node: RealNode;
   readonly kubeconfigPath: string;
   readonly images: readonly BuiltImage[];
-  /** Where the time went while starting, in ms: control plane + node, addons, image import. */
+  /** Where the time went while starting, in ms: control plane + node, addons (with metrics-server), image import. */
   readonly startMs: { readonly nodeAndControlPlane: number; readonly addons: number; readonly images: number };
   /** The kubelet's and the addons' logs so far, for failure messages. */
   logs(): string;
@@ -36,6 +38,7 @@ export async function startRealCluster(o: RealClusterOptions): Promise<RealClust
   let cp: ControlPlane | undefined;
   let node: RealNode | undefined;
   let addons: Addons | undefined;
+  let metrics: MetricsServer | undefined;
   const t0 = performance.now();
   try {
     node = await startRealNode({
@@ -53,23 +56,28 @@ export async function startRealCluster(o: RealClusterOptions): Promise<RealClust
       binDir: o.binDir, kubeconfigPath: cp.kubeconfigPath, nodeName: n.name, network: n.network, dir: n.dir,
       onStarted: (pid) => n.recordAddons([pid], join(o.binDir, 'kube-proxy')),
     });
+    metrics = await startMetricsServer({
+      binDir: o.binDir, kubeconfigPath: cp.kubeconfigPath, network: n.network, dir: n.dir, onStarted: (pid) => n.recordAddons([pid]),
+    });
     const t2 = performance.now();
     for (const image of images) await n.importImage(image.archive);
     if (o.crd) await installCrd(kubeConfigFrom(cp.kubeconfigPath));
     const t3 = performance.now();
-    const [c, a] = [cp, addons];
+    const [c, a, m] = [cp, addons, metrics];
     return {
       cp: c, node: n, kubeconfigPath: c.kubeconfigPath, images,
       startMs: { nodeAndControlPlane: Math.round(t1 - t0), addons: Math.round(t2 - t1), images: Math.round(t3 - t2) },
-      logs: () => `${a.logs()}\n--- kubelet\n${n.kubeletLog()}`,
+      logs: () => `${a.logs()}\n--- metrics-server\n${m.log()}\n--- kubelet\n${n.kubeletLog()}`,
       async stop() {
         await n.stop();
+        await m.stop();
         await a.stop();
         await c.stop();
       },
     };
   } catch (e) {
     await node?.stop().catch(() => undefined);
+    await metrics?.stop().catch(() => undefined);
     await addons?.stop().catch(() => undefined);
     await cp?.stop().catch(() => undefined);
     throw e;

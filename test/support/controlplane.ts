@@ -5,6 +5,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { CLIENT_CA, makeClientCa, makeFrontProxy } from './pki.js';
 import { freePort } from './process.js';
 
 /**
@@ -185,26 +186,6 @@ export function readAudit(kubeconfigPath: string): AuditEntry[] {
   return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as AuditEntry);
 }
 
-const CLIENT_CA = 'client-ca';
-
-function makeClientCa(dir: string): void {
-  const key = join(dir, 'pki', `${CLIENT_CA}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', join(dir, 'pki', `${CLIENT_CA}.crt`), '-days', '2', '-subj', '/CN=vnf-test-client-ca'], { stdio: 'ignore' });
-}
-
-/**
- * A client certificate for `user` (CN) in `groups` (O), signed by the control
- * plane's client CA (`dir` is the control plane's folder, the kubeconfig's);
- * returns the paths of the certificate and its key.
- */
-export function issueClientCert(dir: string, user: string, groups: readonly string[] = []): { cert: string; key: string } {
-  const base = join(dir, 'pki', `client-${user.replace(/[^\w-]/g, '_')}`);
-  const subj = `${groups.map((g) => `/O=${g}`).join('')}/CN=${user}`;
-  execFileSync('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', subj], { stdio: 'ignore' });
-  execFileSync('openssl', ['x509', '-req', '-in', `${base}.csr`, '-CA', join(dir, 'pki', `${CLIENT_CA}.crt`), '-CAkey', join(dir, 'pki', `${CLIENT_CA}.key`), '-CAcreateserial', '-out', `${base}.crt`, '-days', '1'], { stdio: 'ignore' });
-  return { cert: `${base}.crt`, key: `${base}.key` };
-}
-
 export function kubeconfigYaml(server: string, caPath: string, token: string, user = 'admin'): string {
   return `apiVersion: v1
 kind: Config
@@ -274,7 +255,7 @@ export async function startControlPlane(o: ControlPlaneOptions = {}): Promise<Co
     `--service-account-key-file=${join(dir, 'sa.key')}`, `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
     '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC', `--token-auth-file=${join(dir, 'tokens.csv')}`,
     `--client-ca-file=${join(dir, 'pki', CLIENT_CA)}.crt`,
-    ...(o.forRealNode ? ['--kubelet-preferred-address-types=InternalIP'] : ['--endpoint-reconciler-type=none', '--disable-admission-plugins=ServiceAccount']),
+    ...(o.forRealNode ? ['--kubelet-preferred-address-types=InternalIP', ...makeFrontProxy(dir)] : ['--endpoint-reconciler-type=none', '--disable-admission-plugins=ServiceAccount']),
     '--allow-privileged=true',
     '--profiling=false', '--v=1',
     // Pods bypass the watch cache and etcd compacts every 5 s, so a watch that

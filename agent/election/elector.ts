@@ -8,8 +8,10 @@ import { ObservedLease } from './observed.js';
 import { resolveOptions, type LeaderElectorOptions, type ResolvedOptions } from './options.js';
 import { releaseLease } from './release.js';
 import { StandbyWaiter } from './standby.js';
+import type { DeathVerdict } from './proof.js';
+import { newRecord, renewalRecord } from './records.js';
 import type { Term } from './term.js';
-import { JITTER_FACTOR, leaseSeconds } from './timing.js';
+import { JITTER_FACTOR } from './timing.js';
 
 export type { LeaderElectorOptions } from './options.js';
 export type { Fence } from './leadership.js';
@@ -17,7 +19,7 @@ export type { Fence } from './leadership.js';
 /** What one loop pass did, in one sentence, logged once. */
 interface PassResult {
   readonly reason: string;
-  readonly level?: 'debug' | 'warn' | 'error';
+  readonly level?: 'debug' | 'info' | 'warn' | 'error';
   readonly err?: unknown;
 }
 
@@ -146,6 +148,18 @@ export class LeaderElector {
     return this.#leadership.term?.signal;
   }
 
+  /**
+   * The pods changed: a standby that can now prove the holder's process gone
+   * (the kubelet reported its sidecar container ended) runs its next pass at
+   * once instead of waiting out the lease. The pass reads the Lease again and
+   * judges again before it writes.
+   */
+  podsChanged(): void {
+    if (this.#leadership.term || this.#stopping.signal.aborted) return;
+    const current = this.#observed.current;
+    if (current && this.#heldForMs() !== undefined && this.#verdict(current.record)?.proof) this.#standby.released();
+  }
+
   /** For /livez (client-go HealthzAdaptor): a reason when leading but not renewed for leaseDuration + tolerance. */
   check(toleranceMs: number): string | undefined {
     return this.#leadership.check(toleranceMs);
@@ -215,13 +229,22 @@ export class LeaderElector {
       return lost;
     }
     this.#see(seen);
+    const holder = seen.record.holderIdentity;
     const waitMs = this.#heldForMs();
-    if (waitMs !== undefined) return { reason: `Lease held by ${this.#observed.holder}; it expires in ${waitMs}ms unless renewed` };
-    // A new term on an existing lease: the transition count doubles as a fencing epoch.
+    let proof: DeathVerdict | undefined;
+    if (waitMs !== undefined) {
+      proof = this.#verdict(seen.record);
+      if (!proof?.proof) return { reason: `Lease held by ${holder}; it expires in ${waitMs}ms unless renewed${proof ? ` (${proof.reason})` : ''}` };
+    }
+    // A new term on an existing lease: the transition count doubles as a fencing epoch. The write is
+    // conditional on the version just judged, so a holder that renewed meanwhile (restarted in place) wins.
     const record = this.#newRecord((this.#observed.current?.record.leaseTransitions ?? 0) + 1);
     const sentAtMs = this.#o.clock.nowMs();
     try {
-      return this.#began(await this.#call('update', (s) => this.#o.lock.update(record, seen.version, s), signal), sentAtMs);
+      const began = this.#began(await this.#call('update', (s) => this.#o.lock.update(record, seen.version, s), signal), sentAtMs);
+      if (holder === '' || holder === this.#o.identity || !this.#leadership.term) return began;
+      this.#metrics.tookOver(proof ? 'proof' : 'expiry');
+      return proof ? { reason: `${began.reason} before it expired: ${proof.reason}`, level: 'info' } : began;
     } catch (err) {
       if (err instanceof LockConflictError) return { reason: 'Another candidate took the lease first' };
       return { reason: 'Could not take the lease', level: 'warn', err };
@@ -320,6 +343,17 @@ export class LeaderElector {
     this.#events.emit('newLeader', { identity: holder, previous });
   }
 
+  /** Whether the kubelet proved the holder's process gone; undefined when not asked (no port, our own record) or the port failed. */
+  #verdict(record: VersionedRecord['record']): DeathVerdict | undefined {
+    if (!this.#o.deathProof || record.holderIdentity === this.#o.identity) return undefined;
+    try {
+      return this.#o.deathProof.judge(record);
+    } catch (err) {
+      this.#log.error({ err }, 'Could not judge whether the leader is dead');
+      return undefined;
+    }
+  }
+
   /** How long the observed lease still binds us; undefined when we may take it now. */
   #heldForMs(): number | undefined {
     const expiresAtMs = this.#expiresAtMs();
@@ -333,13 +367,20 @@ export class LeaderElector {
   }
 
   #newRecord(leaseTransitions: number): LeaderRecord {
-    const now = this.#o.clock.wallTime();
-    return { holderIdentity: this.#o.identity, leaseDurationSeconds: leaseSeconds(this.#o.leaseDurationMs), acquireTime: now, renewTime: now, leaseTransitions };
+    return newRecord(this.#o, leaseTransitions, this.#ownProcess());
   }
 
   #renewal(term: Term): LeaderRecord {
-    const { acquireTime, leaseTransitions } = term.written.record;
-    return { ...this.#newRecord(leaseTransitions), acquireTime };
+    return renewalRecord(this.#o, term.written.record, this.#ownProcess());
+  }
+
+  #ownProcess(): LeaderRecord['process'] {
+    try {
+      return this.#o.deathProof?.ownProcess();
+    } catch (err) {
+      this.#log.error({ err }, 'Could not tell this process for the term record');
+      return undefined;
+    }
   }
 
   #call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { judgeDeath, ownProcess, parseTermProcess, type ContainerFacts, type PodSighting, type TermProcess } from '../../agent/election/proof.js';
 import { leaseRecord } from '../support/fake-lease-lock.js';
 import { processFacts } from '../../agent/kube/pods.js';
+import { leaseToRecord, TERM_PROCESS_ANNOTATION } from '../../agent/kube/lease-lock.js';
 
 const BEGAN = new Date('2026-12-03T10:00:00.500Z');
 const at = (s: number): Date => new Date(BEGAN.getTime() + s * 1000);
@@ -92,4 +93,11 @@ test('the kubelet status of a native sidecar (an init container) is read like a 
   assert.deepEqual(facts.containers[0], { name: 'vnf-agent', containerId: 'containerd://bbb', restartCount: 3, runningSince: at(2), terminated: undefined, lastTerminated: ended(at(1)) });
   assert.deepEqual(facts.containers[1], { name: 'sip', containerId: '', restartCount: 0, runningSince: undefined, terminated: undefined, lastTerminated: undefined });
   assert.equal(judgeDeath(record, { pod: facts, gone: false }).proof, true);
+});
+
+test('the Lease carries the term record as an annotation; a malformed one reads as none', () => {
+  const lease = (annotations?: Record<string, string>) => ({ metadata: { resourceVersion: '5', ...(annotations ? { annotations } : {}) }, spec: { holderIdentity: 'sprout-b', leaseTransitions: 2 } });
+  assert.deepEqual(leaseToRecord(lease({ [TERM_PROCESS_ANNOTATION]: JSON.stringify(TERM) })).record.process, TERM);
+  for (const bad of ['not json', '{"pod":"sprout-b"}', 'null']) assert.equal(leaseToRecord(lease({ [TERM_PROCESS_ANNOTATION]: bad })).record.process, undefined, bad);
+  assert.equal('process' in leaseToRecord(lease()).record, false);
 });

@@ -5,6 +5,8 @@ import { partLogger, type Logger } from './log/logger.js';
 import { createKubeAdapters } from './kube/factory.js';
 import { LeaderElector } from './election/elector.js';
 import { ElectionMetrics } from './election/metrics.js';
+import { judgeDeath, ownProcess, type DeathProofPort } from './election/proof.js';
+import { PodSightings } from './cycle/pod-sightings.js';
 import type { LeaseLock } from './election/lock.js';
 import type { Drainer } from './membership/drain.js';
 import type { PeerRegistrar } from './membership/registrar.js';
@@ -93,7 +95,15 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
   const ownPolicy = (): VnfCluster | undefined => policy.get(config.cluster);
   const lock = kube.leaseLock(`${config.cluster}-leader`, { 'vnf-agent.dev/cluster': config.cluster });
   // One pod watch per cluster (this one and its upstreams), opened and closed as the policies name them.
-  const views = new ClusterViews((selector) => kube.podWatch(selector, wake));
+  // Their statuses also feed the election: a standby that sees the leader's sidecar ended takes over at once.
+  const sightings = new PodSightings();
+  const views = new ClusterViews((selector) =>
+    kube.podWatch(selector, (pods) => {
+      sightings.update(selector, pods);
+      elector.podsChanged();
+      wake();
+    }),
+  );
   const scheduler = new CronScheduler({ clock, engine: nodeCronEngine });
   scheduler.onEvent(wake);
   const drains = httpDrainClient(config.httpPort, d.tokens, config.gatherTimeoutMs);
@@ -106,6 +116,7 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     identity: config.podName, lock, clock, log: part('election'),
     leaseDurationMs: config.leaseDurationMs, renewDeadlineMs: config.renewDeadlineMs, retryPeriodMs: config.retryPeriodMs,
     watch: config.electionWatch, metrics: new ElectionMetrics(d.registry),
+    ...(config.deathProof ? { deathProof: deathProofOver(sightings, config.podName, config.containerName) } : {}),
     onStartedLeading: (term) => {
       agent.continueMembership();
       const work = leader.lead(term);
@@ -165,6 +176,14 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
       await views.stop();
       await policy.stop();
     },
+  };
+}
+
+/** The kubelet's reports, as the pod watches last saw them, for the elector's proof of death. */
+function deathProofOver(sightings: PodSightings, pod: string, container: string): DeathProofPort {
+  return {
+    ownProcess: () => ownProcess(sightings.present(pod), container),
+    judge: (record) => judgeDeath(record, sightings.sighting(record.holderIdentity)),
   };
 }
 

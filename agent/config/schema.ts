@@ -78,6 +78,16 @@ export const ConfigSchema = Type.Object(
       default: true,
       description: 'Standbys follow the Lease with a watch and take a released or expired lease at once. false = client-go behaviour (standbys poll every retry period): only for comparison; it costs more API reads and a slower handover.',
     }),
+    deathProof: Type.Boolean({
+      default: true,
+      description: 'A standby takes the Lease at once, before it expires, when the kubelet reports that the leader\'s sidecar container ended during its term (terminated, or restarted). false = always wait for the Lease to expire.',
+    }),
+    containerName: Type.String({
+      pattern: dns1123,
+      maxLength: 63,
+      default: 'vnf-agent',
+      description: 'Name of this sidecar\'s container in its pod (the chart names it vnf-agent). Its status is written into the Lease with each term, so standbys can tell when that process has ended.',
+    }),
     loopIntervalMs: Type.Integer({
       minimum: 100,
       maximum: 60_000,

@@ -2,24 +2,18 @@ import type { Logger } from 'pino';
 import { withDeadline } from '../clock/deadline.js';
 import { ElectionEmitter, type ElectionEventName, type ElectionEvents } from './events.js';
 import { Leadership, type Fence } from './leadership.js';
-import { LockConflictError, LockNotFoundError, type LeaderRecord, type VersionedRecord } from './lock.js';
+import type { VersionedRecord } from './lock.js';
 import { noElectionMetrics, type ElectionMetricsSink } from './metrics.js';
 import { ObservedLease } from './observed.js';
 import { resolveOptions, type LeaderElectorOptions, type ResolvedOptions } from './options.js';
 import { releaseLease } from './release.js';
 import { StandbyWaiter } from './standby.js';
+import { ElectionPass, type PassResult } from './pass.js';
 import type { Term } from './term.js';
-import { JITTER_FACTOR, leaseSeconds } from './timing.js';
+import { JITTER_FACTOR } from './timing.js';
 
 export type { LeaderElectorOptions } from './options.js';
 export type { Fence } from './leadership.js';
-
-/** What one loop pass did, in one sentence, logged once. */
-interface PassResult {
-  readonly reason: string;
-  readonly level?: 'debug' | 'warn' | 'error';
-  readonly err?: unknown;
-}
 
 export interface ElectionStatus {
   /** The holder last observed; undefined when none or released. */
@@ -52,6 +46,7 @@ export class LeaderElector {
   readonly #observed: ObservedLease;
   readonly #standby: StandbyWaiter;
   readonly #leadership: Leadership;
+  readonly #pass: ElectionPass;
   readonly #stopping = new AbortController();
   #acquiredWhileStopping = false;
   /** Local time until which this elector does not compete: it handed the lease over (handOver). */
@@ -73,6 +68,16 @@ export class LeaderElector {
     this.#leadership = new Leadership({ ...o, log: this.#log, metrics: this.#metrics, events: this.#events });
     const jitteredMs = () => o.retryPeriodMs * (1 + Math.min(Math.max(o.random(), 0), 1) * JITTER_FACTOR);
     this.#standby = new StandbyWaiter(o.clock, jitteredMs, () => this.#expiresAtMs());
+    this.#pass = new ElectionPass({
+      options: o, log: this.#log, metrics: this.#metrics, leadership: this.#leadership, observed: this.#observed, stopping: this.#stopping.signal,
+      see: (seen) => this.#see(seen),
+      heldForMs: () => this.#heldForMs(),
+      yielding: () => this.yielding(),
+      acquiredWhileStopping: () => {
+        this.#acquiredWhileStopping = true;
+      },
+      call: (op, fn, outer) => this.#call(op, fn, outer),
+    });
   }
 
   /** startedLeading, stoppedLeading, newLeader; returns an unsubscribe function. */
@@ -146,6 +151,18 @@ export class LeaderElector {
     return this.#leadership.term?.signal;
   }
 
+  /**
+   * The pods changed: a standby that can now prove the holder's process gone
+   * (the kubelet reported its sidecar container ended) runs its next pass at
+   * once instead of waiting out the lease. The pass reads the Lease again and
+   * judges again before it writes.
+   */
+  podsChanged(): void {
+    if (this.#leadership.term || this.#stopping.signal.aborted) return;
+    const current = this.#observed.current;
+    if (current && this.#heldForMs() !== undefined && this.#pass.verdict(current.record)?.proof) this.#standby.released();
+  }
+
   /** For /livez (client-go HealthzAdaptor): a reason when leading but not renewed for leaseDuration + tolerance. */
   check(toleranceMs: number): string | undefined {
     return this.#leadership.check(toleranceMs);
@@ -179,106 +196,11 @@ export class LeaderElector {
 
   async #safePass(signal: AbortSignal): Promise<PassResult> {
     try {
-      return await this.#tryAcquireOrRenew(signal);
+      return await this.#pass.run(signal);
     } catch (err) {
       if (signal.aborted) return { reason: 'Stopped during an attempt' };
       return { reason: 'Election pass failed unexpectedly; retrying on the next tick', level: 'error', err };
     }
-  }
-
-  /**
-   * One pass, as client-go's tryAcquireOrRenew: a leader first writes at the
-   * version it last wrote; otherwise (or on a 409) read the lease, create it
-   * when missing, and write it when it is ours or free or expired on the local
-   * clock. Unlike client-go, a leader that finds the lease deleted or naming
-   * anyone else ends its term at once rather than retry until the deadline
-   * (someone else may already act), and a failed renewal leaves the term to
-   * the renew-deadline watchdog (see Leadership).
-   */
-  async #tryAcquireOrRenew(signal: AbortSignal): Promise<PassResult> {
-    const term = this.#leadership.term;
-    if (term) {
-      const renewed = await this.#renew(term, term.written.version, signal, true);
-      if (renewed !== 'conflict') return renewed;
-    } else if (this.yielding()) return { reason: 'Handed the lease over; not competing for it for one lease duration' };
-    let seen: VersionedRecord;
-    try {
-      seen = await this.#call('get', (s) => this.#o.lock.get(s), signal);
-    } catch (err) {
-      if (err instanceof LockNotFoundError) return term ? this.#lost(term, 'the lease was deleted') : this.#createPass(signal);
-      return term ? this.#renewFailed(term, err) : { reason: 'Could not read the lease', level: 'warn', err };
-    }
-    if (term) {
-      if (seen.record.holderIdentity === this.#o.identity) return this.#renew(term, seen.version, signal, false);
-      const lost = this.#lost(term, `the lease is held by ${JSON.stringify(seen.record.holderIdentity)}`);
-      this.#see(seen);
-      return lost;
-    }
-    this.#see(seen);
-    const waitMs = this.#heldForMs();
-    if (waitMs !== undefined) return { reason: `Lease held by ${this.#observed.holder}; it expires in ${waitMs}ms unless renewed` };
-    // A new term on an existing lease: the transition count doubles as a fencing epoch.
-    const record = this.#newRecord((this.#observed.current?.record.leaseTransitions ?? 0) + 1);
-    const sentAtMs = this.#o.clock.nowMs();
-    try {
-      return this.#began(await this.#call('update', (s) => this.#o.lock.update(record, seen.version, s), signal), sentAtMs);
-    } catch (err) {
-      if (err instanceof LockConflictError) return { reason: 'Another candidate took the lease first' };
-      return { reason: 'Could not take the lease', level: 'warn', err };
-    }
-  }
-
-  /** Writes the term's record with a fresh renewTime at `version`; 'conflict' on a first 409, which the pass answers by reading the lease. */
-  #renew(term: Term, version: string, signal: AbortSignal, first: true): Promise<PassResult | 'conflict'>;
-  #renew(term: Term, version: string, signal: AbortSignal, first: false): Promise<PassResult>;
-  async #renew(term: Term, version: string, signal: AbortSignal, first: boolean): Promise<PassResult | 'conflict'> {
-    const sentAtMs = this.#o.clock.nowMs();
-    try {
-      const written = await this.#call('update', (s) => this.#o.lock.update(this.#renewal(term), version, s), signal);
-      this.#see(written);
-      if (!this.#leadership.renewed(term, written, sentAtMs)) return { reason: 'Renewed the lease after the term had ended; standing by' };
-      return { reason: 'Renewed the lease' };
-    } catch (err) {
-      if (err instanceof LockNotFoundError) return this.#lost(term, 'the lease was deleted');
-      if (err instanceof LockConflictError && first) return 'conflict';
-      return this.#renewFailed(term, err);
-    }
-  }
-
-  #renewFailed(term: Term, err: unknown): PassResult {
-    this.#metrics.renewFailed();
-    const ageMs = this.#o.clock.nowMs() - term.lastRenewAtMs;
-    return { reason: `Could not renew the lease; last renewal ${ageMs}ms ago, renew deadline ${this.#o.renewDeadlineMs}ms`, level: 'warn', err };
-  }
-
-  /** Ends the term first (aborting leader work), then reports. */
-  #lost(term: Term, reason: string): PassResult {
-    this.#metrics.renewFailed();
-    this.#leadership.end(term, reason, true);
-    return { reason: `Stopped leading: ${reason}`, level: 'warn' };
-  }
-
-  /** The lock is missing: create it, unless a holder we saw recently may still be acting (it was deleted under them). */
-  async #createPass(signal: AbortSignal): Promise<PassResult> {
-    const waitMs = this.#heldForMs();
-    if (waitMs !== undefined) return { reason: `Lease missing but ${this.#observed.holder} may hold it for ${waitMs}ms more; waiting` };
-    const sentAtMs = this.#o.clock.nowMs();
-    try {
-      return this.#began(await this.#call('create', (s) => this.#o.lock.create(this.#newRecord(0), s), signal), sentAtMs);
-    } catch (err) {
-      if (err instanceof LockConflictError) return { reason: 'Another candidate created the lease first' };
-      return { reason: 'Could not create the lease', level: 'warn', err };
-    }
-  }
-
-  #began(written: VersionedRecord, sentAtMs: number): PassResult {
-    this.#see(written);
-    if (this.#stopping.signal.aborted) {
-      this.#acquiredWhileStopping = true;
-      return { reason: 'Acquired the lease while stopping; it will be released' };
-    }
-    this.#leadership.begin(written, sentAtMs);
-    return { reason: `Acquired the lease (term ${written.record.leaseTransitions})` };
   }
 
   async #shutdown(release: boolean): Promise<void> {
@@ -330,16 +252,6 @@ export class LeaderElector {
     if (!this.#observed.isHeld(this.#o.clock.nowMs())) return undefined;
     if (this.#observed.holder === this.#o.identity && !this.#leadership.termEnded) return undefined;
     return this.#observed.expiresAtMs();
-  }
-
-  #newRecord(leaseTransitions: number): LeaderRecord {
-    const now = this.#o.clock.wallTime();
-    return { holderIdentity: this.#o.identity, leaseDurationSeconds: leaseSeconds(this.#o.leaseDurationMs), acquireTime: now, renewTime: now, leaseTransitions };
-  }
-
-  #renewal(term: Term): LeaderRecord {
-    const { acquireTime, leaseTransitions } = term.written.record;
-    return { ...this.#newRecord(leaseTransitions), acquireTime };
   }
 
   #call<T>(operation: string, fn: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal): Promise<T> {

@@ -1,3 +1,5 @@
+import type { TermProcess } from './term-process.js';
+
 /**
  * The election's view of a lock record: what the elector reads and writes,
  * with no Kubernetes types. The Lease adapter in kube/ maps it to a
@@ -11,6 +13,8 @@ export interface LeaderRecord {
   readonly acquireTime: Date | undefined;
   readonly renewTime: Date | undefined;
   readonly leaseTransitions: number;
+  /** The term's process as the kubelet reported it to the holder; absent while unknown (no proof of death then). */
+  readonly process?: TermProcess;
 }
 
 /** A record as read, with the version that a compare-and-set write must carry. */

@@ -7,6 +7,8 @@ export interface ElectionMetricsSink {
   transitionObserved(): void;
   renewSucceeded(seconds: number): void;
   renewFailed(): void;
+  /** This elector took a lease someone held: after the kubelet proved the holder dead, or after it expired. */
+  tookOver(how: 'proof' | 'expiry'): void;
 }
 
 /** Renewals are a single PUT; buckets span a healthy API server (ms) up to the request timeout (s). */
@@ -18,6 +20,7 @@ export class ElectionMetrics implements ElectionMetricsSink {
   readonly #transitions: Counter;
   readonly #renewDuration: Histogram;
   readonly #renewFailures: Counter;
+  readonly #takeovers: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -39,6 +42,13 @@ export class ElectionMetrics implements ElectionMetricsSink {
       help: 'Lease renewal attempts that failed (error, conflict or timeout)',
       registers,
     });
+    this.#takeovers = new Counter({
+      name: `${METRIC_PREFIX}lease_takeovers_total`,
+      help: 'Leases this sidecar took from another holder, by how: proof (the kubelet reported the holder\'s sidecar ended) or expiry',
+      labelNames: ['how'],
+      registers,
+    });
+    for (const how of ['proof', 'expiry']) this.#takeovers.inc({ how }, 0);
   }
 
   leading(isLeader: boolean): void {
@@ -56,6 +66,10 @@ export class ElectionMetrics implements ElectionMetricsSink {
   renewFailed(): void {
     this.#renewFailures.inc();
   }
+
+  tookOver(how: 'proof' | 'expiry'): void {
+    this.#takeovers.inc({ how });
+  }
 }
 
 /** For electors built without a registry (tests, tools). */
@@ -64,4 +78,5 @@ export const noElectionMetrics: ElectionMetricsSink = {
   transitionObserved: () => undefined,
   renewSucceeded: () => undefined,
   renewFailed: () => undefined,
+  tookOver: () => undefined,
 };

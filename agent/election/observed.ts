@@ -1,4 +1,5 @@
 import type { LeaderRecord, VersionedRecord } from './lock.js';
+import { parseTermProcess } from './term-process.js';
 
 /**
  * What this elector last saw of the lock, and when (monotonic ms). Expiry is
@@ -76,9 +77,12 @@ export function normalizeRecord(raw: Partial<LeaderRecord> | undefined): LeaderR
     acquireTime: validDate(r.acquireTime),
     renewTime: validDate(r.renewTime),
     leaseTransitions: Number.isInteger(transitions) && transitions >= 0 ? transitions : 0,
+    ...withProcess(parseTermProcess(r.process)),
   };
 }
 
 function validDate(value: unknown): Date | undefined {
   return value instanceof Date && !Number.isNaN(value.getTime()) ? value : undefined;
 }
+
+const withProcess = (process: LeaderRecord['process']): Pick<LeaderRecord, 'process'> => (process ? { process } : {});

@@ -4,6 +4,7 @@ import { systemRandom, type Random } from '../clock/random.js';
 import { ElectionConfigError } from './errors.js';
 import type { LeaseLock } from './lock.js';
 import type { ElectionMetricsSink } from './metrics.js';
+import type { DeathProofPort } from './proof.js';
 import { timingViolations, type ElectionTiming } from './timing.js';
 
 export interface LeaderElectorOptions extends ElectionTiming {
@@ -21,6 +22,8 @@ export interface LeaderElectorOptions extends ElectionTiming {
   /** Source of jitter in [0, 1); injected so tests are deterministic. Default systemRandom. */
   readonly random?: Random;
   readonly metrics?: ElectionMetricsSink;
+  /** Take over before expiry when the kubelet proved the holder's process gone (docs/election.md); absent = wait for expiry only. */
+  readonly deathProof?: DeathProofPort;
   /**
    * Leader work, started at each term. `signal` aborts the instant the term
    * ends (lost, or stop began); the work must stop writing then. stop() waits

@@ -5,6 +5,7 @@ import { LockConflictError, LockNotFoundError, type LeaderRecord, type LeaseLock
 import { seg, type KubeApi } from './request.js';
 import { toKubeError } from './errors.js';
 import { microTime } from './micro-time.js';
+import { parseTermProcess } from '../election/term-process.js';
 import { WatchCache } from './watch-cache.js';
 
 export interface LeaseLockOptions {
@@ -29,8 +30,27 @@ const parseTime = (value: unknown): Date | undefined => {
   return Number.isNaN(date.getTime()) ? undefined : date;
 };
 
+/** The term's process (election/proof.ts), JSON, written with the term by the same conditional update. */
+export const TERM_PROCESS_ANNOTATION = 'vnf-agent.dev/term-process';
+
+function termProcessOf(lease: V1Lease): LeaderRecord['process'] {
+  const raw = lease.metadata?.annotations?.[TERM_PROCESS_ANNOTATION];
+  if (raw === undefined) return undefined;
+  try {
+    return parseTermProcess(JSON.parse(raw));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A PUT replaces the annotations: a record without a process clears it (a release, a term still unknown). */
+function annotationsOf(record: LeaderRecord): Record<string, string> | undefined {
+  return record.process ? { [TERM_PROCESS_ANNOTATION]: JSON.stringify(record.process) } : undefined;
+}
+
 export function leaseToRecord(lease: V1Lease): VersionedRecord {
   const spec = lease.spec ?? {};
+  const process = termProcessOf(lease);
   return {
     version: lease.metadata?.resourceVersion ?? '',
     record: {
@@ -39,6 +59,7 @@ export function leaseToRecord(lease: V1Lease): VersionedRecord {
       acquireTime: parseTime(spec.acquireTime),
       renewTime: parseTime(spec.renewTime),
       leaseTransitions: spec.leaseTransitions ?? 0,
+      ...(process ? { process } : {}),
     },
   };
 }
@@ -81,7 +102,7 @@ export class KubeLeaseLock implements LeaseLock {
     const body = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: this.#o.name, namespace: this.#o.namespace, labels: this.#o.labels },
+      metadata: { name: this.#o.name, namespace: this.#o.namespace, labels: this.#o.labels, annotations: annotationsOf(record) },
       spec: recordToSpec(record),
     };
     try {
@@ -95,7 +116,7 @@ export class KubeLeaseLock implements LeaseLock {
     const body = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: this.#o.name, namespace: this.#o.namespace, resourceVersion: version },
+      metadata: { name: this.#o.name, namespace: this.#o.namespace, resourceVersion: version, annotations: annotationsOf(record) },
       spec: recordToSpec(record),
     };
     try {

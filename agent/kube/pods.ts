@@ -1,4 +1,4 @@
-import type { KubeConfig, V1Pod, V1PodList } from '@kubernetes/client-node';
+import type { KubeConfig, V1ContainerStatus, V1ContainerStateTerminated, V1Pod, V1PodList } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
 import { seg, type KubeApi } from './request.js';
@@ -6,6 +6,7 @@ import { toKubeError } from './errors.js';
 import { WatchCache } from './watch-cache.js';
 import { DRAINING_ANNOTATION, type PodFacts } from '../membership/state.js';
 import type { PodAnnotations, PodReading } from '../scaling/pod-marks.js';
+import type { ContainerFacts, EndedInstance, PodProcessFacts } from '../election/proof.js';
 
 export { DRAINING_ANNOTATION };
 export type { PodFacts };
@@ -20,7 +21,35 @@ export function podFacts(pod: V1Pod): PodFacts {
     deleting: Boolean(pod.metadata?.deletionTimestamp),
     drainingAnnotation: pod.metadata?.annotations?.[DRAINING_ANNOTATION] === 'true',
     createdAt: created instanceof Date ? created.toISOString() : typeof created === 'string' ? created : '',
+    process: processFacts(pod),
   };
+}
+
+/** The kubelet's report on the pod's containers, native sidecars (init containers) included. */
+export function processFacts(pod: V1Pod): PodProcessFacts {
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  return { name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '', deleting: Boolean(pod.metadata?.deletionTimestamp), containers: statuses.map(containerFacts) };
+}
+
+function containerFacts(s: V1ContainerStatus): ContainerFacts {
+  const ended = (t: V1ContainerStateTerminated | undefined, fallbackId: string): EndedInstance | undefined =>
+    t ? { containerId: t.containerID ?? fallbackId, finishedAt: time(t.finishedAt) } : undefined;
+  const id = s.containerID ?? '';
+  return {
+    name: s.name,
+    containerId: id,
+    restartCount: Number.isInteger(s.restartCount) ? s.restartCount : 0,
+    runningSince: s.state?.running ? time(s.state.running.startedAt) : undefined,
+    // state.terminated is the instance status.containerID names; lastState's names its own, or none.
+    terminated: ended(s.state?.terminated, id),
+    lastTerminated: ended(s.lastState?.terminated, ''),
+  };
+}
+
+function time(value: unknown): Date | undefined {
+  if (value === undefined || value === null) return undefined;
+  const date = new Date(value as string | Date);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 export interface PodWatchOptions {

@@ -1,3 +1,4 @@
+import type { PodProcessFacts } from '../election/proof.js';
 import type { MemberState } from '../model/vnfcluster.js';
 
 /**
@@ -17,6 +18,8 @@ export interface PodFacts {
   readonly drainingAnnotation: boolean;
   /** metadata.creationTimestamp; tells a recreated pod (same name, e.g. StatefulSet) from the old one. */
   readonly createdAt: string;
+  /** uid and container statuses as the kubelet reported them: what the election's proof of death reads (election/proof.ts). */
+  readonly process?: PodProcessFacts;
 }
 
 export const DRAINING_ANNOTATION = 'vnf-agent.dev/draining';

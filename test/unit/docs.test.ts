@@ -119,6 +119,14 @@ const quotes: [string, () => string[]][] = [
       `\`--max-semi-space-size=1 --optimize-for-size\` | ${rss(semiSize)} |`, `\`--lite-mode\` too | ${rss(`${semiSize} --lite-mode`)} |`,
     ];
   }],
+  ['bench/results/election-proof.json', () => {
+    const r = result<{ command: string; durationS: number; machine: Machine; rows: Row[] }>('bench/results/election-proof.json');
+    const line = (row: Row): string => `| ${[row.benchmark, cell(row.ours), row.anchor ? cell(row.anchor) : '', row.anchorIs ?? '', row.unit, row.over].join(' | ')} |`.replace(/\s+/g, ' ');
+    return [
+      '[`bench/results/election-proof.json`](bench/results/election-proof.json)', `\`${r.command}\``, `commit \`${r.machine.commit.slice(0, 7)}\``,
+      `${r.durationS} s`, `load average ${r.machine.loadAverageAtStart} at start`, ...r.rows.map(line),
+    ];
+  }],
   ['bench/results/scaling-predictive.json', () => {
     const r = result<PredictiveResult>('bench/results/scaling-predictive.json');
     const { reactive, predictive, hpa } = r.summary;

@@ -9,6 +9,9 @@ import { preparePodFiles } from './pod-files.js';
 import { repository, startContainer, stopContainers, type ImageRunner, type RunningContainer } from './runner.js';
 import { httpProbe, isSidecar, probeReady, probedContainers } from './probes.js';
 import { startInOrder } from './pod-start.js';
+import { ContainerInstances, restartDelayMs, restarts } from './instances.js';
+import type { PodFiles } from './pod-files.js';
+import type { V1Container } from '@kubernetes/client-node';
 
 export interface KubeletOptions {
   readonly kubeConfig: KubeConfig;
@@ -27,6 +30,9 @@ interface PodState {
   forcedNotReady: boolean;
   probing: boolean;
   stopping: boolean;
+  readonly instances: ContainerInstances;
+  /** Status writes of one pod go out in order, so an older report never lands last. */
+  writing: Promise<void>;
 }
 
 /**
@@ -37,7 +43,10 @@ interface PodState {
  * readiness from the readiness probes (native sidecars' included), and on
  * deletion runs the preStop hooks, stops the processes (SIGTERM, then SIGKILL
  * after the grace period; native sidecars after the app containers) and
- * removes the pod. It never restarts a container.
+ * removes the pod. A container that exits is reported terminated (with its
+ * containerID) and started again as the kubelet would (native sidecars always,
+ * app containers by the pod's restartPolicy; the first restart after 1 s, then
+ * a doubling backoff from 10 s), with restartCount and lastState.
  */
 export class SimulatedKubelet {
   readonly nodeName: string;
@@ -79,6 +88,7 @@ export class SimulatedKubelet {
   async stop(): Promise<void> {
     clearInterval(this.#probeTimer);
     await this.#watch.stop();
+    for (const state of this.#pods.values()) state.stopping = true; // nothing is started again
     await Promise.all([...this.#pods.values()].map((s) => stopContainers(s.containers, 2000)));
   }
 
@@ -103,6 +113,7 @@ export class SimulatedKubelet {
     this.#latest.delete(key);
     this.#serialize(key, async () => {
       const state = this.#pods.get(key);
+      if (state) state.stopping = true;
       if (state) await stopContainers(state.containers, 1000);
       this.#pods.delete(key);
     });
@@ -125,7 +136,10 @@ export class SimulatedKubelet {
       return;
     }
     if (pod.spec.nodeName !== this.nodeName || this.#pods.has(key)) return;
-    const state: PodState = { ip: this.#allocateIp(), containers: [], ready: undefined, forcedNotReady: false, probing: false, stopping: false };
+    const state: PodState = {
+      ip: this.#allocateIp(), containers: [], ready: undefined, forcedNotReady: false, probing: false, stopping: false,
+      instances: new ContainerInstances(), writing: Promise.resolve(),
+    };
     this.#pods.set(key, state);
     const hasProbe = probedContainers(pod).some((c) => c.readinessProbe?.httpGet);
     await this.#writeStatus(pod, state, !hasProbe);
@@ -135,11 +149,7 @@ export class SimulatedKubelet {
     const files = runs ? await preparePodFiles(this.o.kubeConfig, running, join(this.#logDir, name), state.ip) : undefined;
     // Not awaited: a sidecar's startup probe may take a while, and the pod's queue must stay free for its deletion.
     void startInOrder(running, {
-      start: (c) => {
-        const started = startContainer(running, c, runners, this.#logDir, files);
-        if (started) state.containers.push({ ...started, sidecar: isSidecar(c) });
-        return started;
-      },
+      start: (c) => this.#run(running, c, state, files),
       probe: (probe) => httpProbe(probe, state.ip),
       stopping: () => state.stopping,
       probeEveryMs: Math.min(this.o.probePeriodMs ?? 500, 500),
@@ -147,6 +157,29 @@ export class SimulatedKubelet {
       // The pod's log folder tells a failing test why its app containers never started.
       if (why) appendFileSync(join(this.#logDir, `${name}.kubelet.log`), `${new Date().toISOString()} ${why}\n`);
     });
+  }
+
+  /** Starts one container and follows it: its exit is reported, and it is started again when the kubelet would. */
+  #run(pod: V1Pod, c: V1Container, state: PodState, files: PodFiles | undefined): ReturnType<typeof startContainer> {
+    const started = startContainer(pod, c, this.o.runners ?? {}, this.#logDir, files);
+    if (!started) return undefined;
+    const sidecar = isSidecar(c);
+    const entry = { ...started, sidecar };
+    state.containers.push(entry);
+    state.instances.started(c.name);
+    if (state.ready !== undefined) void this.#writeStatus(pod, state, state.ready).catch(() => undefined);
+    started.child.once('exit', (code, signal) => {
+      state.instances.exited(c.name, code, signal);
+      void this.#writeStatus(pod, state, false).catch(() => undefined);
+      const regularInit = (pod.spec?.initContainers ?? []).includes(c) && !sidecar;
+      if (state.stopping || regularInit || !restarts(pod.spec?.restartPolicy, c, sidecar, code)) return;
+      setTimeout(() => {
+        if (state.stopping) return;
+        state.containers.splice(state.containers.indexOf(entry), 1);
+        this.#run(pod, c, state, files);
+      }, restartDelayMs(state.instances.restartCount(c.name))).unref();
+    });
+    return started;
   }
 
   async #terminate(key: string, pod: V1Pod): Promise<void> {
@@ -161,6 +194,8 @@ export class SimulatedKubelet {
       for (const sidecar of state.containers.filter((c) => c.sidecar).reverse()) {
         await stopContainers([sidecar], Math.max(2_000, graceMs - (performance.now() - started)));
       }
+      // Like the kubelet, report the containers terminated before the pod object goes.
+      await this.#writeStatus(pod, state, false).catch(() => undefined);
     }
     await this.#core
       .deleteNamespacedPod({ name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', gracePeriodSeconds: 0 })
@@ -187,8 +222,14 @@ export class SimulatedKubelet {
     }
   }
 
-  async #writeStatus(pod: V1Pod, state: PodState, ready: boolean): Promise<void> {
+  #writeStatus(pod: V1Pod, state: PodState, ready: boolean): Promise<void> {
     state.ready = ready;
+    const write = state.writing.then(() => this.#patchStatus(pod, state, ready));
+    state.writing = write.catch(() => undefined);
+    return write;
+  }
+
+  async #patchStatus(pod: V1Pod, state: PodState, ready: boolean): Promise<void> {
     const now = new Date().toISOString();
     const flag = ready ? 'True' : 'False';
     await this.#core.patchNamespacedPodStatus(
@@ -200,15 +241,15 @@ export class SimulatedKubelet {
             conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
               type, status: type === 'Ready' || type === 'ContainersReady' ? flag : 'True', lastTransitionTime: now,
             })),
-            containerStatuses: (pod.spec?.containers ?? []).map((c) => ({
+            containerStatuses: (pod.spec?.containers ?? []).map((c) => state.instances.status(c, ready) ?? {
               name: c.name, image: c.image ?? '', imageID: '', ready, restartCount: 0, started: true, state: { running: { startedAt: now } },
-            })),
+            }),
             // Approximate, like the rest: native sidecars run, regular init containers have completed.
             ...(pod.spec?.initContainers?.length ? {
-              initContainerStatuses: pod.spec.initContainers.map((c) => ({
+              initContainerStatuses: pod.spec.initContainers.map((c) => (isSidecar(c) ? state.instances.status(c, ready) : undefined) ?? {
                 name: c.name, image: c.image ?? '', imageID: '', restartCount: 0,
                 ...(isSidecar(c) ? { ready, started: true, state: { running: { startedAt: now } } } : { ready: true, started: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } }),
-              })),
+              }),
             } : {}),
           },
         },

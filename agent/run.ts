@@ -8,7 +8,7 @@ import { buildSidecarServer, fileTokens } from './http/sidecar-server.js';
 import { createSampler } from './signals/build.js';
 import type { Sampler } from './signals/sampler.js';
 import type { LoadSample } from './signals/sample.js';
-import { Drainer } from './membership/drain.js';
+import { Drainer, type InFlightCount } from './membership/drain.js';
 import { createPeerRegistrar } from './membership/from-config.js';
 import { UpstreamReadiness } from './membership/upstream-readiness.js';
 import { Loop } from './cycle/loop.js';
@@ -21,6 +21,12 @@ export function inFlightCalls(sample: LoadSample | undefined): number | undefine
   if (!raw) return undefined;
   if (raw.activeDialogs !== undefined) return raw.activeDialogs;
   return raw.activeTransactions;
+}
+
+/** The latest sample's calls in flight with the time they were counted, for the drain. */
+export function inFlightCount(sample: LoadSample | undefined): InFlightCount | undefined {
+  const calls = inFlightCalls(sample);
+  return calls === undefined || sample === undefined ? undefined : { calls, countedAt: new Date(sample.time) };
 }
 
 export interface RunningAgent {
@@ -52,7 +58,8 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
     clock,
     logger: partLogger(logger, 'drain'),
     timeoutMs: drainTimeoutMs,
-    inFlight: () => inFlightCalls(sampler?.latest()),
+    inFlight: () => inFlightCount(sampler?.latest()),
+    peersLearnFromMark: config.cluster !== '',
     markLeaving: async (signal) => {
       if (cluster) await cluster.markLeaving(signal);
     },

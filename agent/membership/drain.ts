@@ -7,23 +7,48 @@ export interface DrainerOptions {
   readonly logger: Logger;
   /** The longest a drain waits for calls to finish (VnfCluster spec.drainTimeoutSeconds). */
   readonly timeoutMs: () => number;
-  /** Calls or dialogs still in flight on the local SIP server; undefined when unknown. */
-  readonly inFlight: () => number | undefined;
+  /** Calls or dialogs in flight on the local SIP server, and when they were counted; undefined when unknown. */
+  readonly inFlight: () => InFlightCount | undefined;
   /** Marks this pod as leaving in the API (annotation), so peers stop routing to it. Retried until it succeeds. */
   readonly markLeaving: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Whether peers learn of the drain from the leaving mark (a cluster is
+   * configured): then the quiet period counts from the mark, not from the start.
+   */
+  readonly peersLearnFromMark: boolean;
+  /** How long peers may still send new calls after they could know (ROUTE_AWAY_MS). */
+  readonly routeAwayMs?: number;
 }
+
+export interface InFlightCount {
+  readonly calls: number;
+  /** Wall time of the count (the sample's time). */
+  readonly countedAt: Date;
+}
+
+/**
+ * Peers keep sending new calls for a moment after a pod starts leaving: Bono's
+ * sidecar sees the leaving mark through its pod watch, renders its dispatcher
+ * list and reloads Kamailio (well under a second on an idle node; more on a
+ * busy one). A count of 0 taken before that has passed proves nothing: the
+ * real node's e2e lost a call that way when a drain started 0.5 s after the
+ * call, on a count made before the call arrived.
+ */
+export const ROUTE_AWAY_MS = 2000;
 
 /**
  * This pod's drain: once started it never stops (a pod that began leaving
  * goes). Readiness fails at once, the pod is marked leaving for its peers, and
- * the drain counts as settled when nothing is in flight any more or the drain
- * timeout passed, whichever comes first.
+ * the drain counts as settled when a count of the calls in flight taken after
+ * peers stopped routing here (the mark, or the start, plus ROUTE_AWAY_MS) is 0,
+ * or when the drain timeout passed, whichever comes first.
  */
 export class Drainer implements DrainControl {
   #since: number | undefined;
   #sinceWall: string | null = null;
   #reason: string | null = null;
   #marked = false;
+  #markedAt: Date | undefined;
   #marking = false;
 
   constructor(private readonly o: DrainerOptions) {}
@@ -52,7 +77,10 @@ export class Drainer implements DrainControl {
   settled(): boolean {
     if (this.#since === undefined) return false;
     if (this.o.clock.nowMs() - this.#since >= this.o.timeoutMs()) return true;
-    return this.o.inFlight() === 0;
+    const known = this.o.peersLearnFromMark ? this.#markedAt : this.#sinceWall === null ? undefined : new Date(this.#sinceWall);
+    if (known === undefined) return false;
+    const count = this.o.inFlight();
+    return count !== undefined && count.calls === 0 && count.countedAt.getTime() >= known.getTime() + (this.o.routeAwayMs ?? ROUTE_AWAY_MS);
   }
 
   /** One pass of the agent loop: make sure the leaving mark reached the API. */
@@ -62,6 +90,7 @@ export class Drainer implements DrainControl {
     try {
       await this.o.markLeaving(signal);
       this.#marked = true;
+      this.#markedAt = this.o.clock.wallTime();
       return 'marked this pod as leaving';
     } catch (err) {
       this.o.logger.warn({ err }, 'Could not mark this pod as leaving; will retry');

@@ -187,19 +187,33 @@ describe('real node: the chart as the README deploys it', { timeout: 20 * 60_000
     assert.ok(restarted);
   });
 
-  test('killing Kamailio: the pod turns NotReady and leaves Bono\'s dispatcher set within seconds, then returns', async () => {
+  test('a crashing Kamailio: the pod turns NotReady and leaves Bono\'s dispatcher set within seconds, then returns', async () => {
     const [victim] = await pods('sprout');
     const name = victim?.metadata?.name ?? '';
     const ip = victim?.status?.podIP ?? '';
     assert.ok((await routedSprouts()).includes(ip));
+    const sipStatus = async (): Promise<{ restarts: number; running: boolean; pid: number }> => {
+      const p = await core.readNamespacedPod({ name, namespace: NS });
+      const c = p.status?.containerStatuses?.find((s) => s.name === SIP);
+      return { restarts: c?.restartCount ?? 0, running: Boolean(c?.state?.running), pid: await containerPid(cluster.node, p, SIP) };
+    };
+    // The kubelet restarts a crashed container at once the first time: killed once, Kamailio is back
+    // within about a second, which may be before any peer looks. Killed again right after that restart,
+    // it stays down through the kubelet's crash back-off (10 s), as a Kamailio that keeps crashing does.
+    const first = await sipStatus();
     const t0 = performance.now();
-    process.kill(await containerPid(cluster.node, victim as V1Pod, SIP), 'SIGKILL');
+    process.kill(first.pid, 'SIGKILL');
+    const restarted = await eventually(async () => {
+      const now = await sipStatus();
+      return now.restarts > first.restarts && now.running && now.pid > 0 ? now : undefined;
+    }, 30_000, `${name}'s Kamailio restarted`, 50);
+    process.kill(restarted.pid, 'SIGKILL');
     await eventually(async () => (ready(await core.readNamespacedPod({ name, namespace: NS })) ? undefined : true), 10_000, `${name} NotReady`, 50);
-    figures.kamailioKillToNotReadyS = seconds(t0);
+    figures.kamailioCrashToNotReadyS = seconds(t0);
     await eventually(async () => ((await routedSprouts()).includes(ip) ? undefined : true), 10_000, `${ip} out of Bono's dispatcher set`, 50);
-    figures.kamailioKillToUnroutedS = seconds(t0);
-    await eventually(async () => ((await routedSprouts()).includes(ip) ? true : undefined), 60_000, `${ip} routed again after the restart`, 250);
-    figures.kamailioKillToRoutedAgainS = seconds(t0);
+    figures.kamailioCrashToUnroutedS = seconds(t0);
+    await eventually(async () => ((await routedSprouts()).includes(ip) ? true : undefined), 90_000, `${ip} routed again after the back-off`, 250);
+    figures.kamailioCrashToRoutedAgainS = seconds(t0);
   });
 
   test('metrics-server reports every container\'s CPU and memory, and the real HorizontalPodAutoscaler scales on them', async () => {

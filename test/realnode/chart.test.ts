@@ -164,27 +164,31 @@ describe('real node: the chart as the README deploys it', { timeout: 20 * 60_000
     }, 120_000, 'two Sprouts Ready again', 250);
   });
 
-  test('killing the leading sidecar: the kubelet restarts it and the cluster has a leader again', async () => {
+  test('killing the leading sidecar: the kubelet restarts it and the cluster has a leader again, three times', async () => {
     const leases = kc.makeApiClient(CoordinationV1Api);
-    const lease = await leases.readNamespacedLease({ name: `${PREFIX}-sprout-leader`, namespace: NS });
-    const holder = lease.spec?.holderIdentity ?? '';
-    const leader = await core.readNamespacedPod({ name: holder, namespace: NS });
-    const restartsBefore = leader.status?.initContainerStatuses?.find((c) => c.name === SIDECAR)?.restartCount ?? 0;
-    const killedAt = new Date();
-    const t0 = performance.now();
-    process.kill(await containerPid(cluster.node, leader, SIDECAR), 'SIGKILL');
-    await eventually(async () => {
-      const l = await leases.readNamespacedLease({ name: `${PREFIX}-sprout-leader`, namespace: NS });
-      const renewed = new Date(l.spec?.renewTime ?? 0);
-      return l.spec?.holderIdentity && renewed > killedAt ? true : undefined;
-    }, 60_000, 'the Lease renewed after the kill', 100);
-    figures.sidecarKillToLeaderS = seconds(t0);
-    const restarted = await eventually(async () => {
-      const p = await core.readNamespacedPod({ name: holder, namespace: NS });
-      const count = p.status?.initContainerStatuses?.find((c) => c.name === SIDECAR)?.restartCount ?? 0;
-      return count > restartsBefore && ready(p) ? p : undefined;
-    }, 90_000, `${holder}'s sidecar restarted and the pod Ready`, 250);
-    assert.ok(restarted);
+    const readLease = (): ReturnType<CoordinationV1Api['readNamespacedLease']> => leases.readNamespacedLease({ name: `${PREFIX}-sprout-leader`, namespace: NS });
+    const restarts = (p: V1Pod): number => p.status?.initContainerStatuses?.find((c) => c.name === SIDECAR)?.restartCount ?? 0;
+    const rounds: { seconds: number; byStandby: boolean }[] = [];
+    for (let round = 0; round < 3; round++) {
+      const holder = (await readLease()).spec?.holderIdentity ?? '';
+      const leader = await core.readNamespacedPod({ name: holder, namespace: NS });
+      const restartsBefore = restarts(leader);
+      const killedAt = new Date();
+      const t0 = performance.now();
+      process.kill(await containerPid(cluster.node, leader, SIDECAR), 'SIGKILL');
+      const lease = await eventually(async () => {
+        const l = await readLease();
+        return l.spec?.holderIdentity && new Date(l.spec.renewTime ?? 0) > killedAt ? l : undefined;
+      }, 60_000, `round ${round}: the Lease renewed after the kill`, 50);
+      rounds.push({ seconds: seconds(t0), byStandby: lease.spec?.holderIdentity !== holder });
+      await eventually(async () => {
+        const p = await core.readNamespacedPod({ name: holder, namespace: NS });
+        return restarts(p) > restartsBefore && ready(p) ? true : undefined;
+      }, 90_000, `round ${round}: ${holder}'s sidecar restarted and the pod Ready`, 250);
+    }
+    const sorted = rounds.map((r) => r.seconds).sort((a, b) => a - b);
+    figures.sidecarKillToLeaderS = sorted[1] ?? NaN;
+    figures.sidecarKillToLeaderAllS = rounds.map((r) => `${r.seconds}${r.byStandby ? ' (standby)' : ' (restarted in place)'}`).join(', ');
   });
 
   test('a crashing Kamailio: the pod turns NotReady and leaves Bono\'s dispatcher set within seconds, then returns', async () => {
@@ -210,7 +214,7 @@ describe('real node: the chart as the README deploys it', { timeout: 20 * 60_000
     process.kill(restarted.pid, 'SIGKILL');
     await eventually(async () => (ready(await core.readNamespacedPod({ name, namespace: NS })) ? undefined : true), 10_000, `${name} NotReady`, 50);
     figures.kamailioCrashToNotReadyS = seconds(t0);
-    await eventually(async () => ((await routedSprouts()).includes(ip) ? undefined : true), 10_000, `${ip} out of Bono's dispatcher set`, 50);
+    await eventually(async () => ((await routedSprouts()).includes(ip) ? undefined : true), 20_000, `${ip} out of Bono's dispatcher set`, 50);
     figures.kamailioCrashToUnroutedS = seconds(t0);
     await eventually(async () => ((await routedSprouts()).includes(ip) ? true : undefined), 90_000, `${ip} routed again after the back-off`, 250);
     figures.kamailioCrashToRoutedAgainS = seconds(t0);

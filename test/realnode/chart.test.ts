@@ -44,7 +44,7 @@ describe('real node: the chart as the README deploys it', { timeout: 20 * 60_000
   let kc: KubeConfig;
   let core: CoreV1Api;
   const dir = mkdtempSync(join(tmpdir(), 'vnf-chart-'));
-  const figures: Record<string, number | string> = {};
+  const figures: Record<string, unknown> = {};
   const bin = (name: string): string => join(controlPlaneBinDir(), name);
   const tool = async (name: string, args: string[], timeoutMs = 120_000): Promise<string> =>
     (await run(bin(name), args, { timeout: timeoutMs, env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, maxBuffer: 8 * 1024 * 1024 })).stdout;
@@ -69,6 +69,8 @@ describe('real node: the chart as the README deploys it', { timeout: 20 * 60_000
   const sysctlsBefore = NETWORK_SYSCTLS.map(sysctl);
 
   before(async () => {
+    // The machine and commit as the run starts (a tree edited while it runs must not turn it "dirty").
+    Object.assign(figures, { machine: machine() });
     cluster = await startRealCluster({ binDir: controlPlaneBinDir() });
     Object.assign(figures, cluster.startMs);
     kc = kubeConfigFrom(cluster.kubeconfigPath);
@@ -76,7 +78,7 @@ describe('real node: the chart as the README deploys it', { timeout: 20 * 60_000
   });
 
   after(async () => {
-    const result = { machine: machine(), ...figures };
+    const result = { ...figures };
     process.stdout.write(`real-node chart figures: ${JSON.stringify(result)}\n`);
     if (process.env.VNF_REALNODE_CHART_FIGURES) writeFileSync(process.env.VNF_REALNODE_CHART_FIGURES, `${JSON.stringify(result, null, 2)}\n`);
     if (!stopped) await cluster?.stop();

@@ -127,6 +127,27 @@ const quotes: [string, () => string[]][] = [
       `${r.durationS} s`, `load average ${r.machine.loadAverageAtStart} at start`, ...r.rows.map(line),
     ];
   }],
+  ['bench/results/realnode-chart.json', () => {
+    const r = result<Record<string, number | string> & { machine: Machine }>('bench/results/realnode-chart.json');
+    const row = (what: string, value: string): string => `| ${what} | ${value} |`;
+    return [
+      '[`bench/results/realnode-chart.json`](bench/results/realnode-chart.json)', `commit \`${r.machine.commit.slice(0, 7)}\``, `load average ${r.machine.loadAverageAtStart} at start`,
+      row('`helm install` to every pod Ready (2 Sprouts, 1 Bono)', `${r.installToAllReadyS} s`),
+      row('`helm install` to both VnfClusters led', `${r.installToBothLeadersS} s`),
+      row('scale-out: `minReplicas` 2 to 3 until the new Sprout is Ready', `${r.policyToNewSproutReadyS} s`),
+      row('scale-out: `minReplicas` 2 to 3 until Bono routes to it', `${r.policyToNewSproutRoutedS} s`),
+      row('scale-in 3 to 2 with calls up (60 calls of 8 s at 5/s): failed calls', `${r.scaleInFailedCalls}`),
+      row('scale-in: the policy change to the drained Sprout gone', `${r.scaleInPolicyToPodGoneS} s`),
+      row('an idle Sprout: deletion to gone (the preStop drain)', `${r.idlePodDeleteToGoneS} s`),
+      row('`kill -9` of the leading sidecar to a renewed Lease, median of 3', `${r.sidecarKillToLeaderS} s (${r.sidecarKillToLeaderAllS})`),
+      row('a crashing Kamailio (killed twice): to the pod NotReady', `${r.kamailioCrashToNotReadyS} s`),
+      row('a crashing Kamailio: to out of Bono\'s dispatcher set', `${r.kamailioCrashToUnroutedS} s`),
+      row('a crashing Kamailio: to routed again after the kubelet\'s back-off', `${r.kamailioCrashToRoutedAgainS} s`),
+      row('the sidecar\'s working set in its pod (kubelet, largest of 3)', `${r.sidecarWorkingSetMiBMax} MiB`),
+      row('the real HPA: created to the first scale-up of a CPU-bound Deployment', `${r.hpaCreateToScaleUpS} s`),
+      row('cluster start: control plane and node, addons, image import', `${r.nodeAndControlPlane} ms, ${r.addons} ms, ${r.images} ms`),
+    ];
+  }],
   ['bench/results/scaling-predictive.json', () => {
     const r = result<PredictiveResult>('bench/results/scaling-predictive.json');
     const { reactive, predictive, hpa } = r.summary;

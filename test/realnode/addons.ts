@@ -1,10 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { freePort } from '../support/process.js';
 import type { NodeNetwork } from './network.js';
+import { spawnLogged, stopChild, tail } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -51,27 +52,6 @@ export function corefile(kubeconfigPath: string, bindAddress: string): string {
 `;
 }
 
-function spawnLogged(bin: string, args: string[], logPath: string): ChildProcess {
-  const fd = openSync(logPath, 'a');
-  const child = spawn(bin, args, { stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  return child;
-}
-
-function tail(path: string, chars = 3000): string {
-  return existsSync(path) ? readFileSync(path, 'utf8').slice(-chars) : '';
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  if (await Promise.race([exited.then(() => false), delay(5000).then(() => true)])) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
 async function healthy(url: string): Promise<boolean> {
   // The scheduler and kube-proxy serve /healthz on loopback: plain HTTP for kube-proxy, HTTPS
   // with a self-signed certificate for the scheduler (so only the answer's arrival is checked).
@@ -92,7 +72,7 @@ async function waitHealthy(name: string, child: ChildProcess, url: string, log: 
 export async function startAddons(o: AddonOptions): Promise<Addons> {
   const started: ChildProcess[] = [];
   const logPaths = { scheduler: join(o.dir, 'kube-scheduler.log'), proxy: join(o.dir, 'kube-proxy.log'), dns: join(o.dir, 'coredns.log') };
-  const logs = (): string => Object.entries(logPaths).map(([k, p]) => `--- ${k}\n${tail(p)}`).join('\n');
+  const logs = (): string => Object.entries(logPaths).map(([k, p]) => `--- ${k}\n${tail(p, 3000)}`).join('\n');
   const stop = async (): Promise<void> => {
     for (const child of started.reverse()) await stopChild(child);
     await run(join(o.binDir, 'kube-proxy'), ['--cleanup'], { timeout: 30_000 }).catch(() => undefined);

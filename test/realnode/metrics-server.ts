@@ -1,10 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { freePort } from '../support/process.js';
 import type { NodeNetwork } from './network.js';
+import { spawnLogged, stopChild, tail } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -51,32 +52,20 @@ function registration(address: string, port: number): string {
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  if (await Promise.race([exited.then(() => false), delay(5000).then(() => true)])) {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
 export async function startMetricsServer(o: MetricsServerOptions): Promise<MetricsServer> {
   const port = await freePort();
   const logPath = join(o.dir, 'metrics-server.log');
   const certDir = join(o.dir, 'metrics-server-pki');
   mkdirSync(certDir, { recursive: true });
-  const fd = openSync(logPath, 'a');
-  const child = spawn(join(o.binDir, 'metrics-server'), [
+  const child = spawnLogged(join(o.binDir, 'metrics-server'), [
     `--kubeconfig=${o.kubeconfigPath}`, `--authentication-kubeconfig=${o.kubeconfigPath}`, `--authorization-kubeconfig=${o.kubeconfigPath}`,
     `--bind-address=${o.network.nodeIp}`, `--secure-port=${port}`, `--cert-dir=${certDir}`,
     // The kubelet's serving certificate is self-signed (it makes its own in the test bed's folder).
     '--kubelet-insecure-tls', '--kubelet-preferred-address-types=InternalIP', '--kubelet-use-node-status-port',
     '--metric-resolution=15s', '--v=1',
-  ], { stdio: ['ignore', fd, fd] });
-  closeSync(fd);
+  ], logPath);
   o.onStarted(child.pid ?? 0);
-  const log = (): string => (existsSync(logPath) ? readFileSync(logPath, 'utf8').slice(-3000) : '');
+  const log = (): string => tail(logPath, 3000);
   const kubectl = (args: string[], input?: string): Promise<{ stdout: string }> => {
     const p = run(join(o.binDir, 'kubectl'), ['--kubeconfig', o.kubeconfigPath, ...args], { timeout: 30_000 });
     if (input !== undefined) p.child.stdin?.end(input);

@@ -1,5 +1,5 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -9,6 +9,7 @@ import { containerdPaths, ctr, importImage, writeContainerdConfig, type Containe
 import { kubeletPaths, readTunables, writeKubeletConfig } from './kubelet-config.js';
 import { cniConflist, createNetwork, NETWORK, type NodeNetwork } from './network.js';
 import { buildImage, busyboxImage } from './oci-image.js';
+import { spawnLogged, tail } from './processes.js';
 
 const run = promisify(execFile);
 
@@ -99,17 +100,6 @@ function releaseLock(): void {
 
 function teardownSync(): void {
   execFileSync('bash', [TEARDOWN, STATE_FILE], { stdio: 'ignore', timeout: 60_000 });
-}
-
-function spawnLogged(bin: string, args: string[], logPath: string): ChildProcess {
-  const fd = openSync(logPath, 'a');
-  const child = spawn(bin, args, { stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  return child;
-}
-
-function tail(path: string, chars = 4000): string {
-  return existsSync(path) ? readFileSync(path, 'utf8').slice(-chars) : '';
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean>, child: ChildProcess, log: string, timeoutMs: number): Promise<void> {

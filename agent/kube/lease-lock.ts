@@ -43,9 +43,23 @@ function termProcessOf(lease: V1Lease): LeaderRecord['process'] {
   }
 }
 
-/** A PUT replaces the annotations: a record without a process clears it (a release, a term still unknown). */
-function annotationsOf(record: LeaderRecord): Record<string, string> | undefined {
-  return record.process ? { [TERM_PROCESS_ANNOTATION]: JSON.stringify(record.process) } : undefined;
+/**
+ * A PUT replaces the metadata: the update carries the labels and annotations
+ * of the Lease as last read (others may have set some), our own labels, and
+ * the term record, which a record without a process clears (a release, a term
+ * still unknown).
+ */
+function annotationsOf(record: LeaderRecord, kept: Record<string, string> = {}): Record<string, string> | undefined {
+  const { [TERM_PROCESS_ANNOTATION]: _previousTerm, ...others } = kept;
+  const annotations = record.process ? { ...others, [TERM_PROCESS_ANNOTATION]: JSON.stringify(record.process) } : others;
+  return Object.keys(annotations).length > 0 ? annotations : undefined;
+}
+
+/** What a PUT must carry over from the Lease it replaces. */
+interface KeptMetadata {
+  readonly version: string;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
 }
 
 export function leaseToRecord(lease: V1Lease): VersionedRecord {
@@ -81,6 +95,8 @@ function recordToSpec(record: LeaderRecord): LeaseSpecWire {
  */
 export class KubeLeaseLock implements LeaseLock {
   readonly #o: LeaseLockOptions;
+  /** The metadata of the newest Lease read, written or watched. */
+  #kept: KeptMetadata | undefined;
 
   constructor(options: LeaseLockOptions) {
     this.#o = options;
@@ -92,7 +108,7 @@ export class KubeLeaseLock implements LeaseLock {
 
   async get(signal?: AbortSignal): Promise<VersionedRecord> {
     try {
-      return leaseToRecord(await this.#o.api.get<V1Lease>(this.#path(this.#o.name), this.#call(signal)));
+      return this.#remember(await this.#o.api.get<V1Lease>(this.#path(this.#o.name), this.#call(signal)));
     } catch (err) {
       throw this.#mapped(err, 'get');
     }
@@ -106,21 +122,27 @@ export class KubeLeaseLock implements LeaseLock {
       spec: recordToSpec(record),
     };
     try {
-      return leaseToRecord(await this.#o.api.create<V1Lease>(this.#path(), body, this.#call(signal)));
+      return this.#remember(await this.#o.api.create<V1Lease>(this.#path(), body, this.#call(signal)));
     } catch (err) {
       throw this.#mapped(err, 'create');
     }
   }
 
   async update(record: LeaderRecord, version: string, signal?: AbortSignal): Promise<VersionedRecord> {
+    // Metadata of another version is not carried over: the server refuses that PUT anyway (409).
+    const kept = this.#kept?.version === version ? this.#kept : undefined;
+    const labels = { ...kept?.labels, ...this.#o.labels };
     const body = {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: this.#o.name, namespace: this.#o.namespace, resourceVersion: version, annotations: annotationsOf(record) },
+      metadata: {
+        name: this.#o.name, namespace: this.#o.namespace, resourceVersion: version,
+        ...(Object.keys(labels).length > 0 ? { labels } : {}), annotations: annotationsOf(record, kept?.annotations),
+      },
       spec: recordToSpec(record),
     };
     try {
-      return leaseToRecord(await this.#o.api.replace<V1Lease>(this.#path(this.#o.name), body, this.#call(signal)));
+      return this.#remember(await this.#o.api.replace<V1Lease>(this.#path(this.#o.name), body, this.#call(signal)));
     } catch (err) {
       throw this.#mapped(err, 'update');
     }
@@ -138,11 +160,17 @@ export class KubeLeaseLock implements LeaseLock {
         const list = await this.#o.api.get<V1LeaseList>(this.#path(), this.#call(signal), { fieldSelector: `metadata.name=${this.#o.name}` });
         return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
       },
-      project: leaseToRecord,
+      project: (lease) => this.#remember(lease),
       onChange: () => onChange(cache.get(this.#o.name)),
     });
     cache.start();
     return () => void cache.stop();
+  }
+
+  #remember(lease: V1Lease): VersionedRecord {
+    const versioned = leaseToRecord(lease);
+    this.#kept = { version: versioned.version, labels: lease.metadata?.labels ?? {}, annotations: lease.metadata?.annotations ?? {} };
+    return versioned;
   }
 
   #path(name?: string): string {

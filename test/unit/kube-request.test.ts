@@ -199,3 +199,29 @@ test('microTime: six fractional digits, as the API server requires for MicroTime
   assert.equal(microTime(new Date('2026-11-27T12:00:05.654Z')), '2026-11-27T12:00:05.654000Z');
   assert.equal(microTime(new Date('2026-11-27T12:00:05Z')), '2026-11-27T12:00:05.000000Z');
 });
+
+test('Lease update: the PUT keeps the labels and others\' annotations of the Lease it read, and carries only that version\'s', async () => {
+  const read = {
+    metadata: {
+      name: 'sprout', resourceVersion: '42', labels: { 'app.kubernetes.io/part-of': 'ims', team: 'core' },
+      annotations: { 'example.com/owner': 'ops', 'vnf-agent.dev/term-process': '{"old":true}' },
+    },
+    spec: { holderIdentity: 'pod-a', leaseDurationSeconds: 8 },
+  };
+  const { transport, calls } = scripted(ok(read), ok({ ...read, metadata: { ...read.metadata, resourceVersion: '43' } }), ok(leaseObject));
+  const lock = new KubeLeaseLock({
+    api: api(transport), kubeConfig: new KubeConfig(), clock, logger: pino({ level: 'silent' }), namespace: 'ns', name: 'sprout', timeoutMs: 500,
+    labels: { 'app.kubernetes.io/managed-by': 'vnf-agent' },
+  });
+  await lock.get();
+  await lock.update(record, '42');
+  const first = JSON.parse(calls[1]!.body!) as { metadata: { labels: Record<string, string>; annotations?: Record<string, string> } };
+  assert.deepEqual(first.metadata.labels, { 'app.kubernetes.io/part-of': 'ims', team: 'core', 'app.kubernetes.io/managed-by': 'vnf-agent' });
+  // A record without a process clears the term record, and only it.
+  assert.deepEqual(first.metadata.annotations, { 'example.com/owner': 'ops' });
+  // A PUT on a version it has not read carries nothing of another version (the server answers 409 anyway).
+  await lock.update(record, '41');
+  const second = JSON.parse(calls[2]!.body!) as { metadata: { labels: Record<string, string>; annotations?: Record<string, string> } };
+  assert.deepEqual(second.metadata.labels, { 'app.kubernetes.io/managed-by': 'vnf-agent' });
+  assert.equal(second.metadata.annotations, undefined);
+});

@@ -9,8 +9,9 @@ import type { SuiteContext } from './context.js';
 
 const silent = pino({ level: 'silent' });
 
-function lock(ctx: SuiteContext, name: string): KubeLeaseLock {
+function lock(ctx: SuiteContext, name: string, labels?: Record<string, string>): KubeLeaseLock {
   return new KubeLeaseLock({
+    ...(labels ? { labels } : {}),
     api: ctx.api,
     kubeConfig: ctx.kc,
     clock: systemClock,
@@ -47,6 +48,19 @@ export function leaseCases(ctx: SuiteContext): void {
     assert.notEqual(updated.version, read.version);
     assert.equal(updated.record.holderIdentity, 'pod-b');
     assert.equal(updated.record.leaseTransitions, 1);
+  });
+
+  test('Lease: an update keeps the labels set at creation and annotations others added', async () => {
+    const l = lock(ctx, 'kept', { 'app.kubernetes.io/managed-by': 'vnf-agent' });
+    await l.create(record('pod-a'));
+    const path = `/apis/coordination.k8s.io/v1/namespaces/${ctx.namespace}/leases/kept`;
+    const patched = await rawRequest(ctx.kc, 'PATCH', path, { metadata: { annotations: { 'example.com/owner': 'ops' } } }, 'application/merge-patch+json');
+    assert.equal(patched.status, 200, patched.body);
+    const read = await l.get();
+    await l.update({ ...record('pod-a'), renewTime: new Date('2026-11-27T12:00:09.000Z') }, read.version);
+    const meta = (await rawRequest(ctx.kc, 'GET', path)).json<{ metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } }>().metadata;
+    assert.equal(meta.labels?.['app.kubernetes.io/managed-by'], 'vnf-agent');
+    assert.equal(meta.annotations?.['example.com/owner'], 'ops');
   });
 
   test('Lease: an update with a stale resourceVersion is LockConflictError (409)', async () => {

@@ -2,11 +2,10 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readAudit } from '../support/controlplane.js';
-import { statusOf } from '../support/sidecars.js';
 import { ChaosCluster, MAX_REPLICAS, MIN_REPLICAS, TIMING } from './harness.js';
 import { Injector } from './inject.js';
 import { isLeaderOnly, isLeaseWrite, isOwnLeavingMark, leaseHistory, overlappingBeliefs, replicasOutside, sidecarWrites, staleLeaderWrites, strayPodWrites, unconditionalWrites } from './invariants.js';
-import { Observer } from './observe.js';
+import { memberStatus, Observer } from './observe.js';
 import { planFaults, type FaultKind } from './schedule.js';
 
 export interface ChaosOptions {
@@ -14,6 +13,10 @@ export interface ChaosOptions {
   /** Length of the fault phase. */
   readonly runMs: number;
   readonly sidecars: number;
+  /** Members as pods of the simulated kubelet: kills are container deaths it reports, the proof of death can act (ChaosCluster). */
+  readonly pods?: boolean;
+  /** Mean time between faults (schedule.ts, 800 ms). */
+  readonly meanGapMs?: number;
   readonly progress?: (line: string) => void;
   /** Copy the API server's audit log here before the control plane is removed. */
   readonly keepAudit?: string;
@@ -28,6 +31,9 @@ export interface ChaosReport {
   /** Draws that found no sidecar free for them (all busy or dead). */
   readonly skippedDraws: number;
   readonly leaderChanges: number;
+  /** Takeovers before the lease expired, each on a death of the holder's process (pods only: the kubelet's proof). */
+  readonly provenTakeovers: number;
+  readonly pods: boolean;
   /** Leadership terms started (distinct leaseTransitions written), re-acquisitions by the same pod included. */
   readonly terms: number;
   readonly writes: Record<string, number>;
@@ -47,7 +53,7 @@ export const CONVERGENCE_BOUND_MS = TIMING.leaseDurationMs + 8_000;
 /** One agreed leader among the live sidecars, also named by the VnfCluster status; undefined if not yet. */
 async function agreedLeader(cluster: ChaosCluster): Promise<string | undefined> {
   const live = cluster.live();
-  const statuses = await Promise.all(live.map((m) => statusOf(m.sidecar, 1_000)));
+  const statuses = await Promise.all(live.map((m) => memberStatus(m)));
   const leader = statuses[0]?.leader;
   if (!leader || statuses.some((s) => s?.leader !== leader)) return undefined;
   if (statuses.filter((s) => s?.isLeader).map((s) => s?.pod).join() !== leader) return undefined;
@@ -71,7 +77,7 @@ async function waitAgreed(cluster: ChaosCluster, timeoutMs: number): Promise<num
  */
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const say = opts.progress ?? (() => undefined);
-  const cluster = new ChaosCluster();
+  const cluster = new ChaosCluster(opts.pods ?? false);
   const observer = new Observer(cluster);
   const injector = new Injector(cluster, observer);
   try {
@@ -82,10 +88,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     say(`leader agreed after ${first} ms; injecting faults for ${Math.round(opts.runMs / 1000)} s (seed ${opts.seed})`);
     const ticker = setInterval(() => say(`${injector.injected.length} faults so far ${JSON.stringify(injector.byKind())}`), 60_000);
     // The operator moves spec.manualReplicas between 2 and 3 every ~7 s: the leader has scale and status writes to make under fire.
+    // (Members as pods: scaling is paused, see ChaosCluster; the leader still writes the Lease and the status.)
     let held = MIN_REPLICAS;
-    const operator = setInterval(() => void cluster.holdReplicas((held = held === MIN_REPLICAS ? MIN_REPLICAS + 1 : MIN_REPLICAS)).catch(() => undefined), OPERATOR_EVERY_MS);
+    const operator = setInterval(() => void (opts.pods ? undefined : cluster.holdReplicas((held = held === MIN_REPLICAS ? MIN_REPLICAS + 1 : MIN_REPLICAS)).catch(() => undefined)), OPERATOR_EVERY_MS);
     try {
-      await injector.run(planFaults(opts.seed, opts.runMs, opts.sidecars));
+      await injector.run(planFaults(opts.seed, opts.runMs, opts.sidecars, opts.meanGapMs));
     } finally {
       clearInterval(ticker);
       clearInterval(operator);
@@ -106,7 +113,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
 function judge(opts: ChaosOptions, cluster: ChaosCluster, observer: Observer, injector: Injector, convergenceMs: number | null): ChaosReport {
   const writes = sidecarWrites(readAudit(cluster.cp.kubeconfigPath), cluster.ns);
-  const history = leaseHistory(writes, TIMING.leaseDurationMs);
+  const history = leaseHistory(writes, TIMING.leaseDurationMs, cluster.deaths());
   const beliefOf = (pod: string, at: number) => observer.beliefBefore(pod, at);
   const alive = cluster.live().map((m) => m.name);
   const counts: Record<string, number> = {};
@@ -123,6 +130,8 @@ function judge(opts: ChaosOptions, cluster: ChaosCluster, observer: Observer, in
     totalFaults: injector.injected.length,
     skippedDraws: injector.skipped,
     leaderChanges: history.changes.filter((c) => c.holder !== '').length,
+    provenTakeovers: history.proven,
+    pods: opts.pods ?? false,
     terms: new Set(writes.filter(isLeaseWrite).map((w) => w.term)).size,
     writes: counts,
     beliefSamples: observer.timeline.length,
@@ -151,9 +160,9 @@ export function violationCount(report: ChaosReport): number {
 /** A short human summary: faults by kind, violations by invariant, leader changes, writes. */
 export function summary(r: ChaosReport): string {
   const lines = [
-    `chaos run: seed ${r.seed}, ${Math.round(r.runMs / 1000)} s of faults, ${r.sidecars} sidecars`,
+    `chaos run: seed ${r.seed}, ${Math.round(r.runMs / 1000)} s of faults, ${r.sidecars} sidecars ${r.pods ? 'as pods of the simulated kubelet (kills are container deaths it reports)' : 'as processes'}`,
     `faults: ${r.totalFaults} ${JSON.stringify(r.faults)} (draws skipped, no free target: ${r.skippedDraws})`,
-    `leader changes: ${r.leaderChanges}; terms: ${r.terms}; /status samples: ${r.beliefSamples}; convergence after healing: ${r.convergenceMs ?? 'never'} ms`,
+    `leader changes: ${r.leaderChanges} (${r.provenTakeovers} before the lease expired, on proof of death); terms: ${r.terms}; /status samples: ${r.beliefSamples}; convergence after healing: ${r.convergenceMs ?? 'never'} ms`,
     `single /readyz blips (one failed poll, then 200): ${r.readyBlips.length}${r.readyBlips.length > 0 ? ` e.g. ${r.readyBlips[0]}` : ''}`,
     `writes by sidecars: ${JSON.stringify(r.writes)}`,
     `violations: ${violationCount(r)} ${JSON.stringify(Object.fromEntries(Object.entries(r.violations).map(([k, v]) => [k, v.length])))}`,

@@ -8,6 +8,7 @@ import { SipResponder } from '../support/sip-responder.js';
 import { createVnfCluster, sidecarIdentity, startSidecar, type Sidecar } from '../support/sidecars.js';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION } from '../../agent/model/vnfcluster.js';
 import { FaultProxy } from './fault-proxy.js';
+import { PodMembers } from './pod-members.js';
 
 export const CLUSTER = 'sprout';
 export const MIN_REPLICAS = 2;
@@ -44,7 +45,12 @@ export type SidecarState = 'running' | 'stopped' | 'killed';
 export interface ChaosMember {
   readonly name: string;
   readonly proxy: FaultProxy;
-  sidecar: Sidecar;
+  /** The sidecar process the harness runs (members as bare processes); undefined for members run as pods. */
+  sidecar?: Sidecar;
+  /** The pid of the member's sidecar process now, -1 when none runs. */
+  pid(): number;
+  /** Its HTTP base, for /status and /readyz. */
+  url(): string;
   state: SidecarState;
   /** A timed fault (latency, partition, stop, kill) is active until it is healed. */
   busy: boolean;
@@ -52,6 +58,8 @@ export interface ChaosMember {
   readonly killedPids: Set<number>;
   /** performance.now() of the last (re)start or SIGCONT: /readyz may lag just after. */
   since: number;
+  /** The process the last kill ended. */
+  killedPid?: number;
 }
 
 export interface ProcessExit {
@@ -66,8 +74,13 @@ export interface ProcessExit {
 
 /**
  * One VnfCluster (min 2, max 4) with its Deployment (2 replicas) on a real
- * control plane of its own with a simulated kubelet, and N sidecar processes, each with its own
- * ServiceAccount and its own fault-injecting proxy to the API server.
+ * control plane of its own with a simulated kubelet, and N sidecars, each with its own
+ * ServiceAccount and its own fault-injecting proxy to the API server. The
+ * sidecars are bare processes of the harness, or (`pods`) pods the simulated
+ * kubelet runs, so that a kill is a container's death the kubelet reports and
+ * the standbys' proof of death can act on it. With pods, scaling is paused:
+ * the members are pods of the VnfCluster's selector outside the Deployment,
+ * which a scale-in would mark leaving for good.
  */
 export class ChaosCluster {
   readonly members: ChaosMember[] = [];
@@ -77,17 +90,32 @@ export class ChaosCluster {
   ns = '';
   #sip = new SipResponder();
   #kubelet: SimulatedKubelet | undefined;
+  #pods: PodMembers | undefined;
   #watchingExits = true;
+
+  constructor(readonly asPods = false) {}
 
   async start(sidecars: number): Promise<void> {
     this.cp = await startWithPolicy();
     this.kc = kubeConfigFrom(this.cp.kubeconfigPath);
     await installCrd(this.kc);
+    this.ns = await freshNamespace(this.kc, 'chaos');
     // The Deployment's pods get an IP and run (no process: no runner for their image), so a
     // scale-in goes all the way: mark, drain (unreachable, so until the 2 s timeout), shrink.
-    this.#kubelet = new SimulatedKubelet({ kubeConfig: this.kc, logDir: join(this.cp.dir, 'pods') });
-    await this.#kubelet.start();
-    this.ns = await freshNamespace(this.kc, 'chaos');
+    if (this.asPods) {
+      this.#pods = new PodMembers({
+        kc: this.kc, namespace: this.ns, cluster: CLUSTER, dir: this.cp.dir, apiServer: this.cp.server, env: this.#env(),
+        onExit: (e) => {
+          if (!this.#watchingExits) return;
+          const ours = this.members.some((m) => m.name === e.pod && m.killedPids.has(e.pid));
+          this.exits.push({ name: e.pod, pid: e.pid, code: e.code, signal: e.signal, ours, at: e.at, stderrTail: `see ${join(this.cp.dir, 'pods', `${e.pod}.${e.container}.log`)}` });
+        },
+      });
+      await this.#pods.startKubelet();
+    } else {
+      this.#kubelet = new SimulatedKubelet({ kubeConfig: this.kc, logDir: join(this.cp.dir, 'pods') });
+      await this.#kubelet.start();
+    }
     await this.kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
       namespace: this.ns,
       body: {
@@ -99,29 +127,43 @@ export class ChaosCluster {
         },
       },
     });
-    await createVnfCluster(this.kc, this.ns, CLUSTER, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, drainTimeoutSeconds: 2 });
+    await createVnfCluster(this.kc, this.ns, CLUSTER, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, drainTimeoutSeconds: 2, ...(this.asPods ? { paused: true } : {}) });
     await this.#sip.start();
     const apiPort = Number(new URL(this.cp.server).port);
     for (let i = 0; i < sidecars; i++) {
       const name = `${CLUSTER}-${String.fromCharCode(97 + i)}`;
       const proxy = new FaultProxy('127.0.0.1', apiPort);
       await proxy.start();
+      const pods = this.#pods;
+      if (pods) {
+        this.members.push({ name, proxy, state: 'running', busy: false, killedPids: new Set(), since: performance.now(), pid: () => pods.pid(name), url: () => pods.url(name) });
+        await pods.add(name, proxy.port);
+        continue;
+      }
       const kubeconfig = await sidecarIdentity(this.kc, this.ns, name, this.cp.dir);
       // The sidecar reaches the API server only through its proxy (same IP, so the serving cert still matches).
       writeFileSync(kubeconfig, readFileSync(kubeconfig, 'utf8').replace(this.cp.server, `https://127.0.0.1:${proxy.port}`));
-      const member: ChaosMember = { name, proxy, sidecar: undefined as unknown as Sidecar, state: 'running', busy: false, killedPids: new Set(), since: 0 };
+      const member: ChaosMember = {
+        name, proxy, state: 'running', busy: false, killedPids: new Set(), since: 0,
+        pid: () => member.sidecar?.process.child.pid ?? -1, url: () => `http://127.0.0.1:${member.sidecar?.port ?? 0}`,
+      };
       this.members.push(member);
       await this.#launch(member, kubeconfig);
     }
   }
 
-  async #launch(member: ChaosMember, kubeconfig = member.sidecar.env.VNF_AGENT_KUBECONFIG ?? ''): Promise<void> {
-    member.sidecar = await startSidecar(member.name, {
-      VNF_AGENT_CLUSTER: CLUSTER, VNF_AGENT_POD_NAMESPACE: this.ns, VNF_AGENT_KUBECONFIG: kubeconfig,
-      VNF_AGENT_POD_IP: '127.0.0.1', VNF_AGENT_SIP_PORT: String(this.#sip.port), VNF_AGENT_SIGNAL_SOURCES: 'sip-options',
+  #env(): Record<string, string> {
+    return {
+      VNF_AGENT_CLUSTER: CLUSTER, VNF_AGENT_POD_NAMESPACE: this.ns, VNF_AGENT_SIGNAL_SOURCES: 'sip-options',
       VNF_AGENT_SIGNAL_OPTIONS_TRANSPORTS: 'udp', VNF_AGENT_LOG_LEVEL: 'warn',
       VNF_AGENT_LEASE_DURATION_MS: String(TIMING.leaseDurationMs), VNF_AGENT_RENEW_DEADLINE_MS: String(TIMING.renewDeadlineMs),
       VNF_AGENT_RETRY_PERIOD_MS: String(TIMING.retryPeriodMs),
+    };
+  }
+
+  async #launch(member: ChaosMember, kubeconfig = member.sidecar?.env.VNF_AGENT_KUBECONFIG ?? ''): Promise<void> {
+    member.sidecar = await startSidecar(member.name, {
+      ...this.#env(), VNF_AGENT_KUBECONFIG: kubeconfig, VNF_AGENT_POD_IP: '127.0.0.1', VNF_AGENT_SIP_PORT: String(this.#sip.port),
     });
     member.state = 'running';
     member.since = performance.now();
@@ -135,31 +177,44 @@ export class ChaosCluster {
   }
 
   kill(member: ChaosMember): void {
-    const pid = member.sidecar.process.child.pid;
-    if (pid !== undefined) member.killedPids.add(pid);
-    member.sidecar.process.child.kill('SIGKILL');
+    const pid = member.pid();
+    if (pid > 0) member.killedPids.add(pid);
+    signal(pid, 'SIGKILL');
     member.state = 'killed';
+    member.killedPid = pid;
   }
 
+  /** Process members: started again by the harness. Pods: the kubelet starts the container again after its back-off. */
   async restart(member: ChaosMember): Promise<void> {
-    await member.sidecar.process.exited(10_000).catch(() => undefined);
+    if (this.#pods) {
+      await this.#pods.restarted(member.name, member.killedPid ?? -1);
+      member.state = 'running';
+      member.since = performance.now();
+      return;
+    }
+    await member.sidecar?.process.exited(10_000).catch(() => undefined);
     await this.#launch(member);
   }
 
   stop(member: ChaosMember): void {
-    member.sidecar.process.child.kill('SIGSTOP');
+    signal(member.pid(), 'SIGSTOP');
     member.state = 'stopped';
   }
 
   cont(member: ChaosMember): void {
-    member.sidecar.process.child.kill('SIGCONT');
+    signal(member.pid(), 'SIGCONT');
     member.state = 'running';
     member.since = performance.now();
   }
 
   /** Running sidecars whose process never exited: the ones expected to be alive now. */
   live(): ChaosMember[] {
-    return this.members.filter((m) => m.state !== 'killed' && m.sidecar.process.child.exitCode === null && m.sidecar.process.child.signalCode === null);
+    return this.members.filter((m) => m.state !== 'killed' && (m.sidecar ? m.sidecar.process.child.exitCode === null && m.sidecar.process.child.signalCode === null : m.pid() > 0));
+  }
+
+  /** The exits the harness caused (its SIGKILLs), as proof-of-death evidence for the lease history. */
+  deaths(): { pod: string; at: number }[] {
+    return this.exits.filter((e) => e.ours).map((e) => ({ pod: e.name, at: e.at }));
   }
 
   async replicas(): Promise<number | undefined> {
@@ -182,14 +237,25 @@ export class ChaosCluster {
   async close(): Promise<void> {
     this.#watchingExits = false;
     for (const m of this.members) {
-      m.sidecar?.process.child.kill('SIGCONT');
+      signal(m.pid(), 'SIGCONT');
       m.sidecar?.process.child.kill('SIGKILL');
       await m.proxy.stop();
     }
     this.#sip.stop();
+    await this.#pods?.close();
     await this.#kubelet?.stop();
     await this.cp?.stop();
     rmSync(policyPath(), { force: true });
+  }
+}
+
+/** A signal to a process that may have exited meanwhile. */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  if (pid <= 0) return;
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already: its exit is reported (process members: by the child; pods: by the kubelet)
   }
 }
 

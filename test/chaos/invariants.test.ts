@@ -47,6 +47,22 @@ test('an early takeover, a lease written for another and a foreign release are c
   assert.match(violations[2] ?? '', /b released a lease held by a/);
 });
 
+test('an early takeover is proper on proof of death: the holder\'s process exited in its term, before the takeover reached the server', () => {
+  const writes = sidecarWrites([
+    entry('a', 0, 'leases', 'create', 201, 'a'), entry('a', 2, 'leases', 'update', 200, 'a'), entry('b', 4, 'leases', 'update', 200, 'b'),
+    entry('b', 6, 'leases', 'update', 200, 'b'), entry('a', 8, 'leases', 'update', 200, 'a'),
+  ], NS);
+  const died = (pod: string, s: number) => ({ pod, at: Date.parse(t(s)) });
+  // a died at 3 s: b's takeover at 4 s is proven; a's takeover at 8 s from b (alive) is early and unproven.
+  const h = leaseHistory(writes, 8_000, [died('a', 3)]);
+  assert.equal(h.proven, 1);
+  assert.equal(h.violations.length, 1, h.violations.join('\n'));
+  assert.match(h.violations[0] ?? '', /a took the lease from b only 2000 ms.*no proof that b's process died/);
+  // A death after the takeover reached the server, or before the holder's term began, proves nothing.
+  assert.equal(leaseHistory(writes.slice(0, 3), 8_000, [died('a', 5)]).violations.length, 1);
+  assert.equal(leaseHistory(writes.slice(2, 5), 8_000, [died('b', 3)]).violations.length, 1);
+});
+
 /** A pod patch as the chaos audit policy records it: the target pod and the request body. */
 const podPatch = (by: string, s: number, target: string, annotations: Record<string, string>, resourceVersion?: string, code = 200): AuditEntry =>
   ({

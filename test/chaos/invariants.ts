@@ -74,31 +74,49 @@ export const isLeaderOnly = (w: Write): boolean => {
 };
 export const isLeaseWrite = (w: Write): boolean => w.ok && w.what === 'leases' && ['create', 'update', 'patch'].includes(w.verb);
 
+/** A sidecar process the harness killed, and when its exit was seen (wall-clock ms). */
+export interface Death {
+  readonly pod: string;
+  readonly at: number;
+}
+
 /**
  * Lease holder history from the successful lease writes, and the violations
  * found on the way: a lease write must name its writer (or release it), a
  * release must come from the holder, and a takeover from a live holder must
  * come a full lease duration after that holder's last write reached the server.
+ * A takeover sooner is proper only on proof of death: the holder's process
+ * exited (one of `deaths`) after its term began and before the takeover
+ * reached the server; those are counted as `proven`.
  */
-export function leaseHistory(writes: readonly Write[], leaseDurationMs: number): { changes: HolderChange[]; violations: string[] } {
+export function leaseHistory(writes: readonly Write[], leaseDurationMs: number, deaths: readonly Death[] = []): { changes: HolderChange[]; violations: string[]; proven: number } {
   const changes: HolderChange[] = [];
   const violations: string[] = [];
   const lastWriteBy = new Map<string, number>();
   let holder = '';
+  let heldSince = 0;
+  let proven = 0;
   for (const w of writes.filter(isLeaseWrite)) {
     const at = new Date(w.completed).toISOString();
     if (w.holder !== w.pod && w.holder !== '') violations.push(`${at} ${w.pod} wrote the lease naming ${w.holder}`);
     if (w.holder === '' && holder !== w.pod) violations.push(`${at} ${w.pod} released a lease held by ${holder || 'nobody'}`);
     if (w.holder === w.pod && holder !== '' && holder !== w.pod) {
       const sinceMs = w.completed - (lastWriteBy.get(holder) ?? 0);
+      const died = deaths.some((d) => d.pod === holder && d.at >= heldSince && d.at <= w.received);
       // 50 ms: audit stamps of two processes' requests, and Date's millisecond rounding.
-      if (sinceMs < leaseDurationMs - 50) violations.push(`${at} ${w.pod} took the lease from ${holder} only ${sinceMs} ms after ${holder}'s last lease write`);
+      if (sinceMs < leaseDurationMs - 50) {
+        if (died) proven++;
+        else violations.push(`${at} ${w.pod} took the lease from ${holder} only ${sinceMs} ms after ${holder}'s last lease write, with no proof that ${holder}'s process died`);
+      }
     }
-    if ((w.holder ?? '') !== holder) changes.push({ at: w.completed, holder: w.holder ?? '', by: w.pod });
+    if ((w.holder ?? '') !== holder) {
+      changes.push({ at: w.completed, holder: w.holder ?? '', by: w.pod });
+      heldSince = w.received;
+    }
     holder = w.holder ?? '';
     lastWriteBy.set(w.pod, w.received);
   }
-  return { changes, violations };
+  return { changes, violations, proven };
 }
 
 /** Who held the lease at `at` according to the history. */

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { statusOf } from '../support/sidecars.js';
+import type { SidecarStatus } from '../support/sidecars.js';
 import type { ChaosCluster, ChaosMember } from './harness.js';
 
 /** What one sidecar said about its lease, and when (wall-clock ms, comparable with audit timestamps). */
@@ -28,9 +28,19 @@ const REPLICAS_EVERY_MS = 500;
 /** Just after SIGCONT a process works through its backlog; an unanswered probe then is the freeze, not the API. */
 const RESUME_GRACE_MS = 3_000;
 
-async function readyz(port: number): Promise<{ status: number | 'no answer'; why: string }> {
+/** A member's /status, undefined when it does not answer in time. */
+export async function memberStatus(m: ChaosMember, timeoutMs = 1_000): Promise<SidecarStatus | undefined> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
+    const res = await fetch(`${m.url()}/status`, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.ok ? ((await res.json()) as SidecarStatus) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readyz(m: ChaosMember): Promise<{ status: number | 'no answer'; why: string }> {
+  try {
+    const res = await fetch(`${m.url()}/readyz`, { signal: AbortSignal.timeout(2_000) });
     const body = (await res.json().catch(() => ({}))) as { checks?: { name: string; ok: boolean; reason?: string }[] };
     const why = (body.checks ?? []).filter((c) => !c.ok).map((c) => `${c.name}: ${c.reason ?? '?'}`).join('; ');
     return { status: res.status, why };
@@ -83,8 +93,8 @@ export class Observer {
     while (this.#running) {
       if (m.state === 'running') {
         const sentAt = Date.now();
-        const pid = m.sidecar.process.child.pid ?? -1;
-        const s = await statusOf(m.sidecar, 1_000);
+        const pid = m.pid();
+        const s = await memberStatus(m);
         if (s) this.timeline.push({ pod: m.name, pid, sentAt, at: Date.now(), isLeader: s.isLeader, leader: s.leader, lastRenewAgeMs: s.lastRenewAgeMs });
       }
       await delay(STATUS_EVERY_MS);
@@ -106,12 +116,12 @@ export class Observer {
         pending = undefined;
         continue;
       }
-      const pid = m.sidecar.process.child.pid ?? -1;
+      const pid = m.pid();
       const since = m.since;
-      const { status, why } = await readyz(m.sidecar.port);
+      const { status, why } = await readyz(m);
       // A fresh process is judged from its first 200 on (its first SIP sample takes a moment).
       if (status === 200) warmPid = pid;
-      const stillSame = m.state === 'running' && m.since === since && (m.sidecar.process.child.pid ?? -1) === pid;
+      const stillSame = m.state === 'running' && m.since === since && m.pid() === pid;
       const excused = status === 'no answer' && performance.now() - m.since < RESUME_GRACE_MS;
       if (status !== 200 && warmPid === pid && stillSame && !excused) {
         if (pending) this.readyProblems.push(pending);

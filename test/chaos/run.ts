@@ -3,7 +3,10 @@ import { provenance, writeResult } from '../../bench/lib/result.js';
 import { runChaos, summary, violationCount } from './chaos-run.js';
 
 /**
- * Long chaos runs: `npm run chaos -- --minutes 30 --seed 7 [--sidecars 4] [--out FILE] [--audit FILE]`.
+ * Long chaos runs: `npm run chaos -- --minutes 30 --seed 7 [--sidecars 4] [--pods] [--gap MS] [--out FILE] [--audit FILE]`.
+ * `--pods` runs the members as pods of the simulated kubelet, so kills are
+ * container deaths it reports and standbys take over on that proof;
+ * `--gap` is the mean time between faults (800 ms).
  * Prints progress, then the summary (faults by kind, violations, leader
  * changes, writes), and writes the whole report with its provenance (seed,
  * commit, machine, date) to bench/results/chaos.json, the file the README
@@ -16,25 +19,30 @@ const { values } = parseArgs({
     sidecars: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench/results/chaos.json' },
     audit: { type: 'string' },
+    pods: { type: 'boolean', default: false },
+    gap: { type: 'string' },
   },
 });
 const minutes = Number(values.minutes);
 const seed = Number(values.seed);
 const sidecars = Number(values.sidecars);
-if (!(minutes > 0) || !Number.isInteger(seed) || !(sidecars >= 2 && sidecars <= 8)) {
-  process.stderr.write('usage: npm run chaos -- --minutes N --seed S [--sidecars 2..8] [--out FILE] [--audit FILE]\n');
+const gapMs = values.gap === undefined ? undefined : Number(values.gap);
+if (!(minutes > 0) || !Number.isInteger(seed) || !(sidecars >= 2 && sidecars <= 8) || (gapMs !== undefined && !(gapMs >= 100))) {
+  process.stderr.write('usage: npm run chaos -- --minutes N --seed S [--sidecars 2..8] [--pods] [--gap MS>=100] [--out FILE] [--audit FILE]\n');
   process.exit(2);
 }
 // Taken before the run: the commit and machine state the figures belong to.
 const from = provenance();
 const t0 = Date.now();
-const report = await runChaos({ seed, runMs: minutes * 60_000, sidecars, ...(values.audit ? { keepAudit: values.audit } : {}), progress: (l) => process.stdout.write(`[${Math.round((Date.now() - t0) / 1000)} s] ${l}\n`) });
+const pods = values.pods ?? false;
+const report = await runChaos({ seed, runMs: minutes * 60_000, sidecars, pods, ...(gapMs ? { meanGapMs: gapMs } : {}), ...(values.audit ? { keepAudit: values.audit } : {}), progress: (l) => process.stdout.write(`[${Math.round((Date.now() - t0) / 1000)} s] ${l}\n`) });
 process.stdout.write(`${summary(report)}\n`);
 const counts = {
   faults: report.totalFaults,
   faultsByKind: report.faults,
   violations: violationCount(report),
   leaderChanges: report.leaderChanges,
+  provenTakeovers: report.provenTakeovers,
   terms: report.terms,
   leaderOnlyWrites: report.writes['leader-only (total)'] ?? 0,
   refusedWrites: report.writes.refused ?? 0,
@@ -42,7 +50,7 @@ const counts = {
   convergenceMs: report.convergenceMs,
 };
 writeResult(values.out, {
-  kind: 'chaos', command: `npm run chaos -- --minutes ${minutes} --seed ${seed} --sidecars ${sidecars}`, seed, ...from, date: from.machine.date,
+  kind: 'chaos', command: `npm run chaos -- --minutes ${minutes} --seed ${seed} --sidecars ${sidecars}${pods ? ' --pods' : ''}${gapMs ? ` --gap ${gapMs}` : ''}`, seed, pods, ...from, date: from.machine.date,
   durationS: Math.round((Date.now() - t0) / 1000), minutes, sidecars, counts, report,
 });
 process.stdout.write(`wrote ${values.out}\n`);

@@ -25,11 +25,13 @@ export class SidecarPods {
   ) {}
 
   async create(names: readonly string[], dir: string, env: Record<string, string> = {}): Promise<void> {
-    for (const name of names) {
-      const identity = await sidecarIdentity(this.kc, this.namespace, name, dir);
-      await this.kc.makeApiClient(CoreV1Api).createNamespacedPod({ namespace: this.namespace, body: this.#pod(name, identity, env) });
-    }
+    for (const name of names) await this.createOne(name, await sidecarIdentity(this.kc, this.namespace, name, dir), env);
     await eventually(async () => ((await Promise.all(names.map((n) => this.status(n)))).every((s) => s !== undefined) ? true : undefined), 90_000, `${names.join()} serving /status`);
+  }
+
+  /** One pod whose sidecar reaches the API server with `kubeconfig` (its own ServiceAccount's, see sidecarIdentity). */
+  async createOne(name: string, kubeconfig: string, env: Record<string, string> = {}): Promise<void> {
+    await this.kc.makeApiClient(CoreV1Api).createNamespacedPod({ namespace: this.namespace, body: this.#pod(name, kubeconfig, env) });
   }
 
   lease(): Promise<V1Lease> {

@@ -11,7 +11,7 @@ export class SipResponder {
   port = 0;
   answered = 0;
 
-  async start(host = '127.0.0.1'): Promise<number> {
+  async start(host = '127.0.0.1', port = 0): Promise<number> {
     this.#socket.on('message', (msg, peer) => {
       const text = msg.toString();
       if (!/^[A-Z]+ \S+ SIP\/2\.0\r\n/.test(text)) return;
@@ -20,7 +20,7 @@ export class SipResponder {
       this.answered++;
       this.#socket.send(reply, peer.port, peer.address);
     });
-    this.#socket.bind(0, host);
+    this.#socket.bind(port, host);
     await once(this.#socket, 'listening');
     this.port = this.#socket.address().port;
     return this.port;

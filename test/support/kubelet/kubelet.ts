@@ -21,6 +21,25 @@ export interface KubeletOptions {
   readonly runners?: Readonly<Record<string, ImageRunner>>;
   readonly logDir?: string;
   readonly probePeriodMs?: number;
+  /**
+   * The longest restart back-off (the kubelet's crashLoopBackOff
+   * maxContainerRestartPeriod, KEP-4603): the chaos run kills the same
+   * containers many times and must not wait out minutes of back-off.
+   */
+  readonly maxRestartDelayMs?: number;
+  /** Every container exit, as the runtime reports it to the kubelet. */
+  readonly onContainerExit?: (exit: ContainerExit) => void;
+}
+
+export interface ContainerExit {
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container: string;
+  readonly pid: number;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Wall-clock ms. */
+  readonly at: number;
 }
 
 interface PodState {
@@ -98,6 +117,12 @@ export class SimulatedKubelet {
     if (state) state.forcedNotReady = notReady;
   }
 
+  /** The pid of the running instance of a pod's container; undefined while it is not running. */
+  containerPid(namespace: string, name: string, container: string): number | undefined {
+    const running = this.#pods.get(`${namespace}/${name}`)?.containers.filter((c) => c.name === container && c.child.exitCode === null && c.child.signalCode === null);
+    return running?.at(-1)?.child.pid;
+  }
+
   ipOf(namespace: string, name: string): string | undefined {
     return this.#pods.get(`${namespace}/${name}`)?.ip;
   }
@@ -170,6 +195,8 @@ export class SimulatedKubelet {
     if (state.ready !== undefined) void this.#writeStatus(pod, state, state.ready).catch(() => undefined);
     started.child.once('exit', (code, signal) => {
       state.instances.exited(c.name, code, signal);
+      const { namespace = '', name = '' } = pod.metadata ?? {};
+      this.o.onContainerExit?.({ namespace, pod: name, container: c.name, pid: started.child.pid ?? -1, code, signal, at: Date.now() });
       void this.#writeStatus(pod, state, false).catch(() => undefined);
       const regularInit = (pod.spec?.initContainers ?? []).includes(c) && !sidecar;
       if (state.stopping || regularInit || !restarts(pod.spec?.restartPolicy, c, sidecar, code)) return;
@@ -177,7 +204,7 @@ export class SimulatedKubelet {
         if (state.stopping) return;
         state.containers.splice(state.containers.indexOf(entry), 1);
         this.#run(pod, c, state, files);
-      }, restartDelayMs(state.instances.restartCount(c.name))).unref();
+      }, Math.min(restartDelayMs(state.instances.restartCount(c.name)), this.o.maxRestartDelayMs ?? Infinity)).unref();
     });
     return started;
   }

@@ -1,0 +1,98 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { SimulatedKubelet, type ContainerExit } from '../support/kubelet/kubelet.js';
+import { defaultRunners } from '../support/kubelet/default-runners.js';
+import { eventually, freePort } from '../support/process.js';
+import { AGENT_PORT, SidecarPods } from '../support/sidecar-pods.js';
+import { sidecarIdentity } from '../support/sidecars.js';
+import { SipResponder } from '../support/sip-responder.js';
+
+/** The sidecar container's name in the member pods, which the term record names. */
+export const SIDECAR_CONTAINER = 'vnf-agent';
+/**
+ * The restart back-off the chaos run's kubelet stops at. A real kubelet can be
+ * told the same (crashLoopBackOff.maxContainerRestartPeriod); at the default
+ * 5 minutes, a few kills would leave a member dead for the rest of the run.
+ */
+const MAX_RESTART_DELAY_MS = 2_000;
+
+export interface PodMembersOptions {
+  readonly kc: KubeConfig;
+  readonly namespace: string;
+  readonly cluster: string;
+  readonly dir: string;
+  readonly apiServer: string;
+  readonly env: Record<string, string>;
+  readonly onExit: (exit: ContainerExit) => void;
+}
+
+/**
+ * The chaos members as pods of a simulated kubelet: the kubelet runs each
+ * sidecar as a container, reports it terminated when it dies (with its
+ * containerID and restartCount, what the proof of death reads) and starts
+ * it again after its back-off. A kill is a container kill as the runtime
+ * sees it: SIGKILL to the container's process. Each pod has its own IP, its
+ * own SIP responder there, and its own ServiceAccount whose kubeconfig leads
+ * through the member's fault proxy.
+ */
+export class PodMembers {
+  readonly #o: PodMembersOptions;
+  readonly #kubelet: SimulatedKubelet;
+  readonly #pods: SidecarPods;
+  readonly #responders: SipResponder[] = [];
+  readonly #ips = new Map<string, string>();
+  #sipPort = 0;
+
+  constructor(o: PodMembersOptions) {
+    this.#o = o;
+    this.#pods = new SidecarPods(o.kc, o.namespace, o.cluster);
+    this.#kubelet = new SimulatedKubelet({
+      kubeConfig: o.kc, logDir: join(o.dir, 'pods'), runners: defaultRunners, maxRestartDelayMs: MAX_RESTART_DELAY_MS,
+      onContainerExit: (exit) => {
+        if (exit.namespace === o.namespace && exit.container === SIDECAR_CONTAINER) o.onExit(exit);
+      },
+    });
+  }
+
+  /** The kubelet, which also runs the Deployment's pods (no runner for their image: they only get an IP). */
+  async startKubelet(): Promise<void> {
+    await this.#kubelet.start();
+    this.#sipPort = await freePort();
+  }
+
+  /** Creates `name`'s pod behind `proxyPort` and waits until its sidecar answers /status. */
+  async add(name: string, proxyPort: number): Promise<void> {
+    const kubeconfig = await sidecarIdentity(this.#o.kc, this.#o.namespace, name, this.#o.dir);
+    // Through its proxy (same IP, so the serving certificate still matches).
+    writeFileSync(kubeconfig, readFileSync(kubeconfig, 'utf8').replace(this.#o.apiServer, `https://127.0.0.1:${proxyPort}`));
+    await this.#pods.createOne(name, kubeconfig, { ...this.#o.env, VNF_AGENT_SIP_PORT: String(this.#sipPort) });
+    const ip = await eventually(async () => (await this.#pods.ip(name)) || undefined, 60_000, `${name} has an IP`);
+    this.#ips.set(name, ip);
+    const responder = new SipResponder();
+    await responder.start(ip, this.#sipPort);
+    this.#responders.push(responder);
+    await eventually(async () => (this.pid(name) > 0 && (await this.#pods.status(name, ip)) ? true : undefined), 90_000, `${name} serving /status`);
+  }
+
+  pid(name: string): number {
+    return this.#kubelet.containerPid(this.#o.namespace, name, SIDECAR_CONTAINER) ?? -1;
+  }
+
+  url(name: string): string {
+    return `http://${this.#ips.get(name) ?? '127.0.0.1'}:${AGENT_PORT}`;
+  }
+
+  /** Until the kubelet has started `name`'s container again (a process other than `killed`). */
+  async restarted(name: string, killed: number, timeoutMs = 30_000): Promise<void> {
+    await eventually(async () => {
+      const pid = this.pid(name);
+      return pid > 0 && pid !== killed ? true : undefined;
+    }, timeoutMs, `the kubelet restarting ${name}'s sidecar`);
+  }
+
+  async close(): Promise<void> {
+    await this.#kubelet.stop();
+    for (const r of this.#responders) r.stop();
+  }
+}

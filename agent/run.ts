@@ -16,7 +16,7 @@ import { startClusterAgent, type RunningCluster } from './run-cluster.js';
 import type { AgentStatus } from './http/routes/status.js';
 
 /** Dialogs or transactions still in flight on the local SIP server, from the latest sample. */
-export function inFlightCalls(sample: LoadSample | undefined): number | undefined {
+function inFlightCalls(sample: LoadSample | undefined): number | undefined {
   const raw = sample?.signals.kamailio?.raw;
   if (!raw) return undefined;
   if (raw.activeDialogs !== undefined) return raw.activeDialogs;

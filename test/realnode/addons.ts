@@ -1,11 +1,11 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { freePort } from '../support/process.js';
 import type { NodeNetwork } from './network.js';
-import { spawnLogged, stopChild, tail } from './processes.js';
+import { spawnLogged, tail } from './processes.js';
+import { stopChild, waitWhileAlive } from '../support/process.js';
 
 const run = promisify(execFile);
 
@@ -59,16 +59,6 @@ async function healthy(url: string): Promise<boolean> {
   return stdout.trim() === '200';
 }
 
-async function waitHealthy(name: string, child: ChildProcess, url: string, log: string, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}):\n${tail(log)}`);
-    if (await healthy(url).catch(() => false)) return;
-    await delay(250);
-  }
-  throw new Error(`${name} not healthy within ${timeoutMs} ms:\n${tail(log)}`);
-}
-
 export async function startAddons(o: AddonOptions): Promise<Addons> {
   const started: ChildProcess[] = [];
   const logPaths = { scheduler: join(o.dir, 'kube-scheduler.log'), proxy: join(o.dir, 'kube-proxy.log'), dns: join(o.dir, 'coredns.log') };
@@ -101,9 +91,9 @@ export async function startAddons(o: AddonOptions): Promise<Addons> {
     const dns = spawnLogged(join(o.binDir, 'coredns'), ['-conf', corefilePath], logPaths.dns);
     started.push(dns);
     o.onStarted(dns.pid ?? 0);
-    await waitHealthy('kube-scheduler', scheduler, `https://127.0.0.1:${schedulerPort}/healthz`, logPaths.scheduler, 60_000);
-    await waitHealthy('kube-proxy', proxy, `http://127.0.0.1:${proxyHealthz}/healthz`, logPaths.proxy, 60_000);
-    await waitHealthy('coredns', dns, `http://127.0.0.1:${dnsHealth}/health`, logPaths.dns, 60_000);
+    await waitWhileAlive('kube-scheduler', scheduler, () => healthy(`https://127.0.0.1:${schedulerPort}/healthz`), () => tail(logPaths.scheduler), 60_000);
+    await waitWhileAlive('kube-proxy', proxy, () => healthy(`http://127.0.0.1:${proxyHealthz}/healthz`), () => tail(logPaths.proxy), 60_000);
+    await waitWhileAlive('coredns', dns, () => healthy(`http://127.0.0.1:${dnsHealth}/health`), () => tail(logPaths.dns), 60_000);
     return { pids: started.map((c) => c.pid ?? 0), logs, stop };
   } catch (e) {
     await stop();

@@ -5,7 +5,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { freePort } from '../support/process.js';
 import type { NodeNetwork } from './network.js';
-import { spawnLogged, stopChild, tail } from './processes.js';
+import { spawnLogged, tail } from './processes.js';
+import { stopChild } from '../support/process.js';
 
 const run = promisify(execFile);
 

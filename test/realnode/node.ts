@@ -1,10 +1,10 @@
-import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { alive, freePort } from '../support/process.js';
+import { alive, freePort, waitWhileAlive } from '../support/process.js';
 import { containerdPaths, ctr, importImage, writeContainerdConfig, type ContainerdPaths } from './containerd.js';
 import { kubeletPaths, readTunables, writeKubeletConfig } from './kubelet-config.js';
 import { cniConflist, createNetwork, NETWORK, type NodeNetwork } from './network.js';
@@ -102,16 +102,6 @@ function teardownSync(): void {
   execFileSync('bash', [TEARDOWN, STATE_FILE], { stdio: 'ignore', timeout: 60_000 });
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, child: ChildProcess, log: string, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}):\n${tail(log)}`);
-    if (await check().catch(() => false)) return;
-    await delay(250);
-  }
-  throw new Error(`${what} not ready within ${timeoutMs} ms:\n${tail(log)}`);
-}
-
 async function nodeReady(kubectl: string, kubeconfig: string, name: string): Promise<boolean> {
   const { stdout } = await run(kubectl, ['--kubeconfig', kubeconfig, 'get', 'node', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'], { timeout: 10_000 });
   return stdout.trim() === 'True';
@@ -151,7 +141,7 @@ export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
     const containerdLog = join(dir, 'containerd.log');
     const containerd = spawnLogged('containerd', ['--config', cd.config, '--log-level', 'warn'], containerdLog);
     writeState({ ...state, CONTAINERD_PID: String(containerd.pid) });
-    await waitUntil('containerd', async () => (await ctr(cd, ['version'], 5000)).includes('Server'), containerd, containerdLog, 30_000);
+    await waitWhileAlive('containerd', containerd, async () => (await ctr(cd, ['version'], 5000)).includes('Server'), () => tail(containerdLog), 30_000);
     // The pod sandbox ("pause") image: busybox sleeping; containerd stops sandboxes with SIGKILL.
     await importImage(cd, await buildImage(busyboxImage(SANDBOX_IMAGE, ['/bin/sleep', '2147483647'])));
 
@@ -163,7 +153,7 @@ export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
     ], kubeletLog);
     Object.assign(state, { CONTAINERD_PID: String(containerd.pid), KUBELET_PID: String(kubelet.pid) });
     writeState(state);
-    await waitUntil(`kubelet (node ${name} Ready)`, () => nodeReady(kubectl, kubeconfigPath, name), kubelet, kubeletLog, o.readyTimeoutMs ?? 90_000);
+    await waitWhileAlive(`kubelet (node ${name} Ready)`, kubelet, () => nodeReady(kubectl, kubeconfigPath, name), () => tail(kubeletLog), o.readyTimeoutMs ?? 90_000);
 
     return {
       name, dir, network: NETWORK, containerd: cd,

@@ -4,9 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { CLIENT_CA, makeClientCa, makeFrontProxy } from './pki.js';
-import { freePort } from './process.js';
+import { freePort, stopChild, waitWhileAlive } from './process.js';
 
 /**
  * The real Kubernetes control plane the integration tests run against: etcd,
@@ -91,17 +90,6 @@ function logTail(child: ChildProcess): string {
   return (child as ChildProcess & { logTail?: () => string }).logTail?.() ?? '';
 }
 
-async function stopChild(child: ChildProcess | undefined, graceMs = 5000): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const outcome = await Promise.race([exited, delay(graceMs).then(() => 'timeout')]);
-  if (outcome === 'timeout') {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
 function httpsGet(url: string, ca: string, token: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { ca, headers: { authorization: `Bearer ${token}` }, timeout: 2000 }, (res) => {
@@ -149,16 +137,6 @@ function superviseControllerManager(start: () => ChildProcess): { stop(): Promis
       await stopChild(child);
     },
   };
-}
-
-async function waitFor(what: string, child: ChildProcess, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${logTail(child)}`);
-    if (await check().catch(() => false)) return;
-    await delay(200);
-  }
-  throw new Error(`${what} not ready within ${timeoutMs} ms:\n${logTail(child)}`);
 }
 
 const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
@@ -244,7 +222,7 @@ export async function startControlPlane(o: ControlPlaneOptions = {}): Promise<Co
     `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
     `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`, '--unsafe-no-fsync', '--log-level=warn',
   ], dir);
-  await waitFor('etcd', etcd, async () => (await fetch(`${etcdUrl}/health`)).ok, 20_000);
+  await waitWhileAlive('etcd', etcd, async () => (await fetch(`${etcdUrl}/health`)).ok, () => logTail(etcd), 20_000, 200);
 
   const address = o.address ?? '127.0.0.1';
   const server = `https://${address}:${apiPort}`;
@@ -267,7 +245,7 @@ export async function startControlPlane(o: ControlPlaneOptions = {}): Promise<Co
   let api = launch('kube-apiserver', join(bin, 'kube-apiserver'), apiArgs, dir);
   const apiReady = async (): Promise<boolean> =>
     existsSync(caPath) && (await httpsGet(`${server}/readyz`, readFileSync(caPath, 'utf8'), adminToken)).status === 200;
-  await waitFor('kube-apiserver', api, apiReady, 60_000);
+  await waitWhileAlive('kube-apiserver', api, apiReady, () => logTail(api), 60_000, 200);
 
   const kubeconfigPath = join(dir, 'admin.kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigYaml(server, caPath, adminToken));
@@ -290,7 +268,7 @@ export async function startControlPlane(o: ControlPlaneOptions = {}): Promise<Co
     },
     async startApiServer() {
       api = launch('kube-apiserver', join(bin, 'kube-apiserver'), apiArgs, dir);
-      await waitFor('kube-apiserver', api, apiReady, 60_000);
+      await waitWhileAlive('kube-apiserver', api, apiReady, () => logTail(api), 60_000, 200);
     },
     async stop() {
       await kcm.stop();

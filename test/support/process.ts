@@ -107,3 +107,28 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+export async function stopChild(child: ChildProcess | undefined, graceMs = 5000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  if (await Promise.race([exited.then(() => false), delay(graceMs).then(() => true)])) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/**
+ * Polls `check` until it holds, while `child` (the server it asks about) is
+ * alive; throws with the child's log tail when it exits or the time is up.
+ */
+export async function waitWhileAlive(what: string, child: ChildProcess, check: () => Promise<boolean>, logTail: () => string, timeoutMs: number, intervalMs = 250): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}):\n${logTail()}`);
+    if (await check().catch(() => false)) return;
+    await delay(intervalMs);
+  }
+  throw new Error(`${what} not ready within ${timeoutMs} ms:\n${logTail()}`);
+}

@@ -14,6 +14,7 @@ import { eventually } from '../support/process.js';
 import { startSippUac, type Sipp } from '../support/sipp.js';
 import { startRealCluster, type RealCluster } from './cluster.js';
 import { containerPid, podRpc, processUid, rootReadOnly } from './pod-process.js';
+import { imageChecks } from './image-checks.js';
 
 const run = promisify(execFile);
 const NS = 'sip';
@@ -83,6 +84,8 @@ describe('real node: the chart as the README deploys it', { timeout: 20 * 60_000
     if (process.env.VNF_REALNODE_CHART_FIGURES) writeFileSync(process.env.VNF_REALNODE_CHART_FIGURES, `${JSON.stringify(result, null, 2)}\n`);
     if (!stopped) await cluster?.stop();
   });
+
+  imageChecks(() => ({ kc, node: cluster.node, images: cluster.images }));
 
   test('helm install with the defaults: every pod Ready, both VnfClusters led, helm test passes', async () => {
     const t0 = performance.now();

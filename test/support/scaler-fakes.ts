@@ -6,6 +6,7 @@ import type { EventSink, ScaleReading, ScaleTarget, StatusPatcher } from '../../
 import type { DecisionOutcome, DrainResult, ScalingMetricsSink, WriteDirection, WriteResult } from '../../agent/scaling/metrics.js';
 import type { Decision } from '../../agent/scaling/types.js';
 import type { VnfCluster, VnfClusterStatus } from '../../agent/model/vnfcluster.js';
+import type { Scheduler, ScheduleState } from '../../agent/schedule/scheduler.js';
 
 /**
  * Fakes of the scaler's ports. Each one bites: a call nobody scripted fails
@@ -216,4 +217,20 @@ export class RecordingScalingMetrics implements ScalingMetricsSink {
   stoppedLeading(): void {
     this.calls.push('stopped leading');
   }
+}
+
+/** No schedule windows open; counts load() calls so a test can see the spec reached it. */
+export class QuietScheduler implements Scheduler {
+  loads = 0;
+  load(): readonly [] {
+    this.loads++;
+    return [];
+  }
+  stateAt(): ScheduleState {
+    return { floors: [], openMaintenanceWindows: [], open: [], problems: [] };
+  }
+  onEvent(): () => void {
+    return () => undefined;
+  }
+  stop(): void {}
 }

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import type { Member, VnfCluster, VnfClusterSpec } from '../../agent/model/vnfcluster.js';
-import type { Scheduler, ScheduleState } from '../../agent/schedule/scheduler.js';
 import { SampleGatherer, type SampleFetcher } from '../../agent/scaling/gather.js';
 import { ScaleIn } from '../../agent/scaling/scale-in.js';
 import { Scaler } from '../../agent/scaling/scaler.js';
@@ -12,7 +11,7 @@ import { emptyCurve, recordNeed } from '../../agent/scaling/predictive/curve.js'
 import { Predictor } from '../../agent/scaling/predictive/predictor.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { pod } from '../support/membership-fakes.js';
-import { FakeAnnotator, FakeDrains, FakeEvents, FakeFence, FakeScaleTarget, FakeStatus } from '../support/scaler-fakes.js';
+import { FakeAnnotator, FakeDrains, FakeEvents, FakeFence, FakeScaleTarget, FakeStatus, QuietScheduler } from '../support/scaler-fakes.js';
 import { FakeHistoryStore } from '../support/history-fakes.js';
 
 /** Every member answers GET /load at utilization 0.4 (well inside what 2 pods carry). */
@@ -24,19 +23,6 @@ class QuietLoad implements SampleFetcher {
     if (!name) throw new Error(`unexpected GET /load to ${ip}`);
     return { pod: name, time: `t${++this.#n}`, utilization: 0.4, overloaded: false, healthy: true, reason: 'ok', signals: {} };
   }
-}
-
-class NoWindows implements Scheduler {
-  load(): readonly [] {
-    return [];
-  }
-  stateAt(): ScheduleState {
-    return { floors: [], openMaintenanceWindows: [], open: [], problems: [] };
-  }
-  onEvent(): () => void {
-    return () => undefined;
-  }
-  stop(): void {}
 }
 
 const spec = (predictive: VnfClusterSpec['predictive']): VnfClusterSpec => ({
@@ -68,7 +54,7 @@ function setup(predictive: VnfClusterSpec['predictive']) {
   const scaler = new Scaler({
     clock, logger, fence: fence.fence, scaleFor: () => target,
     gatherer: new SampleGatherer({ clock, fetcher: new QuietLoad(new Map(members.map((m) => [m.ip, m.pod]))), self: 'leader', localSample: () => undefined, timeoutMs: 500 }),
-    scheduler: new NoWindows(), events, status, scaleIn, pods: podsNow, apiTimeoutMs: 2_000, sampleStaleMs: 10_000, statusRefreshMs: 15_000, predictor,
+    scheduler: new QuietScheduler(), events, status, scaleIn, pods: podsNow, apiTimeoutMs: 2_000, sampleStaleMs: 10_000, statusRefreshMs: 15_000, predictor,
   });
   const vc: VnfCluster = { apiVersion: 'vnf-agent.dev/v1alpha1', kind: 'VnfCluster', metadata: { name: 'sprout', uid: 'u1', resourceVersion: '100' }, spec: spec(predictive) };
   const desk = new ScaleDesk({ pod: 'leader', leadership: () => ({ isLeader: true, leader: 'leader' }), policy: () => vc, scaler, scaleIn });

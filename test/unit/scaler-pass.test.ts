@@ -2,13 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import type { Member, VnfCluster, VnfClusterSpec } from '../../agent/model/vnfcluster.js';
-import type { Scheduler, ScheduleState } from '../../agent/schedule/scheduler.js';
 import { SampleGatherer, type SampleFetcher } from '../../agent/scaling/gather.js';
 import { ScaleIn } from '../../agent/scaling/scale-in.js';
 import { Scaler } from '../../agent/scaling/scaler.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { pod } from '../support/membership-fakes.js';
-import { ConflictError, FakeAnnotator, FakeDrains, FakeEvents, FakeFence, FakeScaleTarget, FakeStatus, RecordingScalingMetrics } from '../support/scaler-fakes.js';
+import { ConflictError, FakeAnnotator, FakeDrains, FakeEvents, FakeFence, FakeScaleTarget, FakeStatus, QuietScheduler, RecordingScalingMetrics } from '../support/scaler-fakes.js';
 
 /** Every peer answers GET /load with the utilization the test set; a new `time` per answer keeps samples fresh. */
 class LoadFetcher implements SampleFetcher {
@@ -20,22 +19,6 @@ class LoadFetcher implements SampleFetcher {
     if (!load) throw new Error(`unexpected GET /load to ${ip}`);
     return { pod: load.pod, time: `t${++this.#n}`, utilization: load.utilization, overloaded: false, healthy: true, reason: 'ok', signals: {} };
   }
-}
-
-/** No windows open; records every load() so a test can see the spec reached it. */
-class QuietScheduler implements Scheduler {
-  loads = 0;
-  load(): readonly [] {
-    this.loads++;
-    return [];
-  }
-  stateAt(): ScheduleState {
-    return { floors: [], openMaintenanceWindows: [], open: [], problems: [] };
-  }
-  onEvent(): () => void {
-    return () => undefined;
-  }
-  stop(): void {}
 }
 
 function spec(over: Partial<VnfClusterSpec> = {}): VnfClusterSpec {

@@ -187,9 +187,6 @@ function deathProofOver(sightings: PodSightings, pod: string, container: string)
   };
 }
 
-/** The load history is written at most once a minute: a bucket is 5 minutes, and each write is a watch event. */
-const HISTORY_PERSIST_MS = 60_000;
-
 function predictorFor(store: HistoryStore, clock: Clock, fence: () => Fence, config: Config, logger: Logger): Predictor {
-  return new Predictor({ clock, logger, fence, store, apiTimeoutMs: config.apiTimeoutMs, persistEveryMs: HISTORY_PERSIST_MS });
+  return new Predictor({ clock, logger, fence, store, apiTimeoutMs: config.apiTimeoutMs, persistEveryMs: config.historyPersistMs });
 }

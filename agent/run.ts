@@ -60,6 +60,7 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
     timeoutMs: drainTimeoutMs,
     inFlight: () => inFlightCount(sampler?.latest()),
     peersLearnFromMark: config.cluster !== '',
+    routeAwayMs: config.drainRouteAwayMs,
     markLeaving: async (signal) => {
       if (cluster) await cluster.markLeaving(signal);
     },

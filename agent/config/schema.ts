@@ -88,6 +88,18 @@ export const ConfigSchema = Type.Object(
       default: 'vnf-agent',
       description: 'Name of this sidecar\'s container in its pod (the chart names it vnf-agent). Its status is written into the Lease with each term, so standbys can tell when that process has ended.',
     }),
+    drainRouteAwayMs: Type.Integer({
+      minimum: 0,
+      maximum: 60_000,
+      default: 2_000,
+      description: 'How long peers may still route new calls to this pod after they could know it is leaving: its leaving mark reached the API server (or, without a cluster, the drain started). A drain ends on 0 calls in flight only when that count was taken this long after. Raise it when peers take longer to stop routing here (their pod watch, peer file write and SIP server reload).',
+    }),
+    historyPersistMs: Type.Integer({
+      minimum: 1_000,
+      maximum: 3_600_000,
+      default: 60_000,
+      description: 'Least time between the leader\'s writes of the load history predictive scaling learns from (its ConfigMap). Each write is an API write and a watch event; a new leader loses at most this much history. A history bucket is 5 minutes, so writing more often than every minute buys little.',
+    }),
     loopIntervalMs: Type.Integer({
       minimum: 100,
       maximum: 60_000,

@@ -16,7 +16,7 @@ export interface DrainerOptions {
    * configured): then the quiet period counts from the mark, not from the start.
    */
   readonly peersLearnFromMark: boolean;
-  /** How long peers may still send new calls after they could know (ROUTE_AWAY_MS). */
+  /** How long peers may still send new calls after they could know (the drainRouteAwayMs setting; ROUTE_AWAY_MS by default). */
   readonly routeAwayMs?: number;
 }
 

@@ -23,10 +23,10 @@ function inFlightCalls(sample: LoadSample | undefined): number | undefined {
   return raw.activeTransactions;
 }
 
-/** The latest sample's calls in flight with the time they were counted, for the drain. */
-export function inFlightCount(sample: LoadSample | undefined): InFlightCount | undefined {
+/** The latest sample's calls in flight with the time they were counted (its pass's start, monotonic), for the drain. */
+function inFlightCount(sample: LoadSample | undefined, takenAtMs: number | undefined): InFlightCount | undefined {
   const calls = inFlightCalls(sample);
-  return calls === undefined || sample === undefined ? undefined : { calls, countedAt: new Date(sample.time) };
+  return calls === undefined || takenAtMs === undefined ? undefined : { calls, countedAtMs: takenAtMs };
 }
 
 export interface RunningAgent {
@@ -58,7 +58,7 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
     clock,
     logger: partLogger(logger, 'drain'),
     timeoutMs: drainTimeoutMs,
-    inFlight: () => inFlightCount(sampler?.latest()),
+    inFlight: () => inFlightCount(sampler?.latest(), sampler?.latestStartedAtMs()),
     peersLearnFromMark: config.cluster !== '',
     routeAwayMs: config.drainRouteAwayMs,
     markLeaving: async (signal) => {

@@ -22,8 +22,13 @@ export interface DrainerOptions {
 
 export interface InFlightCount {
   readonly calls: number;
-  /** Wall time of the count (the sample's time). */
-  readonly countedAt: Date;
+  /**
+   * When the count was taken, on the monotonic clock (Clock.nowMs): the start
+   * of the sampling pass that made it, so a call that arrived while the pass
+   * read is never counted as absent. Monotonic, so a wall-clock step during a
+   * drain moves nothing.
+   */
+  readonly countedAtMs: number;
 }
 
 /**
@@ -48,7 +53,7 @@ export class Drainer implements DrainControl {
   #sinceWall: string | null = null;
   #reason: string | null = null;
   #marked = false;
-  #markedAt: Date | undefined;
+  #markedAtMs: number | undefined;
   #marking = false;
 
   constructor(private readonly o: DrainerOptions) {}
@@ -77,10 +82,10 @@ export class Drainer implements DrainControl {
   settled(): boolean {
     if (this.#since === undefined) return false;
     if (this.o.clock.nowMs() - this.#since >= this.o.timeoutMs()) return true;
-    const known = this.o.peersLearnFromMark ? this.#markedAt : this.#sinceWall === null ? undefined : new Date(this.#sinceWall);
+    const known = this.o.peersLearnFromMark ? this.#markedAtMs : this.#since;
     if (known === undefined) return false;
     const count = this.o.inFlight();
-    return count !== undefined && count.calls === 0 && count.countedAt.getTime() >= known.getTime() + (this.o.routeAwayMs ?? ROUTE_AWAY_MS);
+    return count !== undefined && count.calls === 0 && count.countedAtMs >= known + (this.o.routeAwayMs ?? ROUTE_AWAY_MS);
   }
 
   /** One pass of the agent loop: make sure the leaving mark reached the API. */
@@ -90,7 +95,7 @@ export class Drainer implements DrainControl {
     try {
       await this.o.markLeaving(signal);
       this.#marked = true;
-      this.#markedAt = this.o.clock.wallTime();
+      this.#markedAtMs = this.o.clock.nowMs();
       return 'marked this pod as leaving';
     } catch (err) {
       this.o.logger.warn({ err }, 'Could not mark this pod as leaving; will retry');

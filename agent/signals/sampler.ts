@@ -32,6 +32,7 @@ export class Sampler {
   readonly #o: SamplerOptions;
   #latest: LoadSample | undefined;
   #latestAtMs = 0;
+  #latestStartedAtMs = 0;
   #draining = false;
   #lastShape = '';
 
@@ -41,6 +42,11 @@ export class Sampler {
 
   latest(): LoadSample | undefined {
     return this.#latest;
+  }
+
+  /** When the pass that made the latest sample began reading (monotonic ms); undefined before the first. */
+  latestStartedAtMs(): number | undefined {
+    return this.#latest === undefined ? undefined : this.#latestStartedAtMs;
   }
 
   /** Why this pod must not get traffic, or undefined when it may. */
@@ -75,6 +81,7 @@ export class Sampler {
         previous: this.#latest?.utilization ?? null,
       });
       this.#latest = sample;
+      this.#latestStartedAtMs = started;
       this.#latestAtMs = this.#o.clock.nowMs();
       this.#o.metrics?.record(sample, Object.fromEntries(timed.map(([name, , seconds]) => [name, seconds])));
       this.#log(sample, this.#latestAtMs - started);

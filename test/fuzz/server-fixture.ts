@@ -54,7 +54,7 @@ export function fixture(o: { token?: string; level?: string; perMinute?: number;
   writeFileSync(tokenPath, `${o.token ?? 'fixture-token-0123456789'}\n`);
   const sink = memorySink();
   const logger = createLogger({ level: o.level ?? 'info', pod, destination: sink });
-  const drainer = new Drainer({ clock: systemClock, logger, timeoutMs: () => DRAIN_TIMEOUT_MS, inFlight: () => ({ calls: 0, countedAt: new Date() }), peersLearnFromMark: false, routeAwayMs: 0, markLeaving: async () => undefined });
+  const drainer = new Drainer({ clock: systemClock, logger, timeoutMs: () => DRAIN_TIMEOUT_MS, inFlight: () => ({ calls: 0, countedAtMs: performance.now() }), peersLearnFromMark: false, routeAwayMs: 0, markLeaving: async () => undefined });
   const readiness = new HealthChecks();
   readiness.add('draining', () => drainer.readiness());
   // The sidecar's own factory (agent/run.ts builds its server there too), on a real token file.

@@ -76,7 +76,7 @@ function sidecar(env: Record<string, string> = {}) {
     events: new FakeEvents(),
   };
   const registry = new Registry();
-  const drainer = new Drainer({ clock, logger, timeoutMs: () => 60_000, inFlight: () => ({ calls: 0, countedAt: clock.wallTime() }), peersLearnFromMark: true, markLeaving: () => Promise.reject(new Error('unexpected leaving mark')) });
+  const drainer = new Drainer({ clock, logger, timeoutMs: () => 60_000, inFlight: () => ({ calls: 0, countedAtMs: clock.nowMs() }), peersLearnFromMark: true, markLeaving: () => Promise.reject(new Error('unexpected leaving mark')) });
   const cluster = startClusterAgent({
     config, clock, logger, registry, registrar: createPeerRegistrar(config, { clock, registry }), drainer,
     tokens: { current: () => undefined }, localSample: () => undefined, kube,

@@ -33,7 +33,7 @@ const cases: Case[] = [
 for (const c of cases) {
   test(`drain settled: ${c.name} -> ${c.settled}`, async () => {
     const clock = new FakeClock();
-    const start = clock.wallTime().getTime();
+    const start = clock.nowMs();
     let count: InFlightCount | undefined;
     let marks = 0;
     const drainer = new Drainer({
@@ -51,9 +51,27 @@ for (const c of cases) {
       await drainer.pass(AbortSignal.timeout(1000));
       assert.equal(marks, 1);
     }
-    if (c.count) count = { calls: c.count.calls, countedAt: new Date(start + c.count.atMs) };
+    if (c.count) count = { calls: c.count.calls, countedAtMs: start + c.count.atMs };
     clock.jump(c.askAfterMs - (c.cluster ? (c.markedAfterMs ?? 0) : 0));
     assert.equal(drainer.settled(), c.settled);
     assert.equal(drainer.state().settled, c.settled);
   });
 }
+
+test('drain settled: a wall-clock step during the drain moves nothing (the rule runs on the monotonic clock)', async () => {
+  const clock = new FakeClock();
+  let count: InFlightCount | undefined;
+  const drainer = new Drainer({
+    clock, logger: pino({ level: 'silent' }), timeoutMs: () => TIMEOUT_MS, peersLearnFromMark: true, inFlight: () => count, markLeaving: async () => undefined,
+  });
+  drainer.start('test');
+  await drainer.pass(AbortSignal.timeout(1000));
+  // NTP steps the wall clock an hour ahead; a count of 0 taken right after is still too soon.
+  clock.skewWall(3_600_000);
+  clock.jump(100);
+  count = { calls: 0, countedAtMs: clock.nowMs() };
+  assert.equal(drainer.settled(), false);
+  clock.jump(ROUTE_AWAY_MS);
+  count = { calls: 0, countedAtMs: clock.nowMs() };
+  assert.equal(drainer.settled(), true);
+});

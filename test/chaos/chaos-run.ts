@@ -5,6 +5,7 @@ import { readAudit } from '../support/controlplane.js';
 import { ChaosCluster, MAX_REPLICAS, MIN_REPLICAS, TIMING } from './harness.js';
 import { Injector } from './inject.js';
 import { isLeaderOnly, isLeaseWrite, isOwnLeavingMark, leaseHistory, overlappingBeliefs, replicasOutside, sidecarWrites, staleLeaderWrites, strayPodWrites, unconditionalWrites } from './invariants.js';
+import type { ChaosMode } from './bed.js';
 import { memberStatus, Observer } from './observe.js';
 import { planFaults, type FaultKind } from './schedule.js';
 
@@ -13,8 +14,8 @@ export interface ChaosOptions {
   /** Length of the fault phase. */
   readonly runMs: number;
   readonly sidecars: number;
-  /** Members as pods of the simulated kubelet: kills are container deaths it reports, the proof of death can act (ChaosCluster). */
-  readonly pods?: boolean;
+  /** Where the members run (bed.ts): as pods, kills are container deaths the kubelet reports and the proof of death can act. */
+  readonly mode?: ChaosMode;
   /** Mean time between faults (schedule.ts, 800 ms). */
   readonly meanGapMs?: number;
   readonly progress?: (line: string) => void;
@@ -33,7 +34,7 @@ export interface ChaosReport {
   readonly leaderChanges: number;
   /** Takeovers before the lease expired, each on a death of the holder's process (pods only: the kubelet's proof). */
   readonly provenTakeovers: number;
-  readonly pods: boolean;
+  readonly mode: ChaosMode;
   /** Leadership terms started (distinct leaseTransitions written), re-acquisitions by the same pod included. */
   readonly terms: number;
   readonly writes: Record<string, number>;
@@ -46,6 +47,12 @@ export interface ChaosReport {
 }
 
 const OPERATOR_EVERY_MS = 7_000;
+
+const MODE_WORDS: Record<ChaosMode, string> = {
+  processes: 'as processes',
+  pods: 'as pods of the simulated kubelet (kills are container deaths it reports)',
+  realnode: 'as pods on the real node (kills by containerd, reported by the real kubelet)',
+};
 
 /** After faults stop, a leader is agreed within a lease duration plus a few retry periods. */
 export const CONVERGENCE_BOUND_MS = TIMING.leaseDurationMs + 8_000;
@@ -77,7 +84,7 @@ async function waitAgreed(cluster: ChaosCluster, timeoutMs: number): Promise<num
  */
 export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const say = opts.progress ?? (() => undefined);
-  const cluster = new ChaosCluster(opts.pods ?? false);
+  const cluster = new ChaosCluster(opts.mode ?? 'processes');
   const observer = new Observer(cluster);
   const injector = new Injector(cluster, observer);
   try {
@@ -90,7 +97,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // The operator moves spec.manualReplicas between 2 and 3 every ~7 s: the leader has scale and status writes to make under fire.
     // (Members as pods: scaling is paused, see ChaosCluster; the leader still writes the Lease and the status.)
     let held = MIN_REPLICAS;
-    const operator = setInterval(() => void (opts.pods ? undefined : cluster.holdReplicas((held = held === MIN_REPLICAS ? MIN_REPLICAS + 1 : MIN_REPLICAS)).catch(() => undefined)), OPERATOR_EVERY_MS);
+    const operator = setInterval(() => void (cluster.asPods ? undefined : cluster.holdReplicas((held = held === MIN_REPLICAS ? MIN_REPLICAS + 1 : MIN_REPLICAS)).catch(() => undefined)), OPERATOR_EVERY_MS);
     try {
       await injector.run(planFaults(opts.seed, opts.runMs, opts.sidecars, opts.meanGapMs));
     } finally {
@@ -131,7 +138,7 @@ function judge(opts: ChaosOptions, cluster: ChaosCluster, observer: Observer, in
     skippedDraws: injector.skipped,
     leaderChanges: history.changes.filter((c) => c.holder !== '').length,
     provenTakeovers: history.proven,
-    pods: opts.pods ?? false,
+    mode: opts.mode ?? 'processes',
     terms: new Set(writes.filter(isLeaseWrite).map((w) => w.term)).size,
     writes: counts,
     beliefSamples: observer.timeline.length,
@@ -160,7 +167,7 @@ export function violationCount(report: ChaosReport): number {
 /** A short human summary: faults by kind, violations by invariant, leader changes, writes. */
 export function summary(r: ChaosReport): string {
   const lines = [
-    `chaos run: seed ${r.seed}, ${Math.round(r.runMs / 1000)} s of faults, ${r.sidecars} sidecars ${r.pods ? 'as pods of the simulated kubelet (kills are container deaths it reports)' : 'as processes'}`,
+    `chaos run: seed ${r.seed}, ${Math.round(r.runMs / 1000)} s of faults, ${r.sidecars} sidecars ${MODE_WORDS[r.mode]}`,
     `faults: ${r.totalFaults} ${JSON.stringify(r.faults)} (draws skipped, no free target: ${r.skippedDraws})`,
     `leader changes: ${r.leaderChanges} (${r.provenTakeovers} before the lease expired, on proof of death); terms: ${r.terms}; /status samples: ${r.beliefSamples}; convergence after healing: ${r.convergenceMs ?? 'never'} ms`,
     `single /readyz blips (one failed poll, then 200): ${r.readyBlips.length}${r.readyBlips.length > 0 ? ` e.g. ${r.readyBlips[0]}` : ''}`,

@@ -27,7 +27,7 @@ test('chaos: never two acting leaders, replicas within bounds, convergence, no c
  * holder's process exited in its term. Scaling is paused (see ChaosCluster).
  */
 test('chaos, members as pods: takeovers on proof of death, and still never two acting leaders', { timeout: 600_000 }, async () => {
-  const report = await runChaos({ seed: 3, runMs: 90_000, sidecars: 3, pods: true, progress: (l) => process.stdout.write(`# ${l}\n`) });
+  const report = await runChaos({ seed: 3, runMs: 90_000, sidecars: 3, mode: 'pods', progress: (l) => process.stdout.write(`# ${l}\n`) });
   process.stdout.write(`${summary(report).replace(/^/gm, '# ')}\n`);
   assert.ok(report.faults.sigkill > 0 && report.faults.sigstop > 0 && report.faults.partition > 0, JSON.stringify(report.faults));
   assert.ok(report.provenTakeovers >= 1, `no takeover on proof of death in ${report.faults.sigkill} kills: ${summary(report)}`);

@@ -1,43 +1,18 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { AppsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { startControlPlane, type ControlPlane } from '../support/controlplane.js';
-import { SimulatedKubelet } from '../support/kubelet/kubelet.js';
-import { freshNamespace, installCrd, kubeConfigFrom, rawRequest } from '../support/kube.js';
+import type { ControlPlane } from '../support/controlplane.js';
+import { rawRequest } from '../support/kube.js';
 import { SipResponder } from '../support/sip-responder.js';
 import { createVnfCluster, sidecarIdentity, startSidecar, type Sidecar } from '../support/sidecars.js';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION } from '../../agent/model/vnfcluster.js';
 import { FaultProxy } from './fault-proxy.js';
-import { PodMembers } from './pod-members.js';
+import { startBed, type ChaosBed, type ChaosMode } from './bed.js';
+import type { MemberExit } from './pod-members.js';
 
 export const CLUSTER = 'sprout';
 export const MIN_REPLICAS = 2;
 export const MAX_REPLICAS = 4;
 export const TIMING = { leaseDurationMs: 8_000, renewDeadlineMs: 6_000, retryPeriodMs: 2_000 };
-
-/**
- * The audit policy of the test control plane records writes at Metadata level;
- * the chaos run also needs the bodies of the sidecars' writes: who each Lease
- * write names as holder, which annotations a pod write sets (a leader's
- * scale-in or a pod's own leaving mark), and whether a write carries a
- * resourceVersion. So it passes its own policy file, which the API server's
- * flag parser takes over the default one (the last --audit-policy-file wins).
- */
-const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: [RequestReceived]
-rules:
-- level: Request
-  verbs: [create, update, patch]
-  resources:
-  - { group: coordination.k8s.io, resources: [leases] }
-  - { group: "", resources: [pods] }
-  - { group: apps, resources: [deployments, deployments/scale] }
-  - { group: vnf-agent.dev, resources: [vnfclusters/status] }
-- level: Metadata
-  verbs: [create, update, patch, delete]
-- level: None
-`;
 
 /** How a sidecar is doing from the harness's point of view, so faults never stack on one process. */
 export type SidecarState = 'running' | 'stopped' | 'killed';
@@ -74,13 +49,13 @@ export interface ProcessExit {
 
 /**
  * One VnfCluster (min 2, max 4) with its Deployment (2 replicas) on a real
- * control plane of its own with a simulated kubelet, and N sidecars, each with its own
- * ServiceAccount and its own fault-injecting proxy to the API server. The
- * sidecars are bare processes of the harness, or (`pods`) pods the simulated
- * kubelet runs, so that a kill is a container's death the kubelet reports and
- * the standbys' proof of death can act on it. With pods, scaling is paused:
- * the members are pods of the VnfCluster's selector outside the Deployment,
- * which a scale-in would mark leaving for good.
+ * control plane of its own, and N sidecars, each with its own ServiceAccount
+ * and its own fault-injecting proxy to the API server. Where the sidecars run
+ * is the mode (bed.ts): bare processes of the harness, or pods (of the
+ * simulated kubelet, or of the real node), so that a kill is a container's
+ * death the kubelet reports and the standbys' proof of death can act on it.
+ * With pods, scaling is paused: the members are pods of the VnfCluster's
+ * selector outside the Deployment, which a scale-in would mark leaving for good.
  */
 export class ChaosCluster {
   readonly members: ChaosMember[] = [];
@@ -89,33 +64,21 @@ export class ChaosCluster {
   kc!: KubeConfig;
   ns = '';
   #sip = new SipResponder();
-  #kubelet: SimulatedKubelet | undefined;
-  #pods: PodMembers | undefined;
+  #bed: ChaosBed | undefined;
   #watchingExits = true;
 
-  constructor(readonly asPods = false) {}
+  constructor(readonly mode: ChaosMode = 'processes') {}
+
+  get asPods(): boolean {
+    return this.mode !== 'processes';
+  }
 
   async start(sidecars: number): Promise<void> {
-    this.cp = await startWithPolicy();
-    this.kc = kubeConfigFrom(this.cp.kubeconfigPath);
-    await installCrd(this.kc);
-    this.ns = await freshNamespace(this.kc, 'chaos');
-    // The Deployment's pods get an IP and run (no process: no runner for their image), so a
-    // scale-in goes all the way: mark, drain (unreachable, so until the 2 s timeout), shrink.
-    if (this.asPods) {
-      this.#pods = new PodMembers({
-        kc: this.kc, namespace: this.ns, cluster: CLUSTER, dir: this.cp.dir, apiServer: this.cp.server, env: this.#env(),
-        onExit: (e) => {
-          if (!this.#watchingExits) return;
-          const ours = this.members.some((m) => m.name === e.pod && m.killedPids.has(e.pid));
-          this.exits.push({ name: e.pod, pid: e.pid, code: e.code, signal: e.signal, ours, at: e.at, stderrTail: `see ${join(this.cp.dir, 'pods', `${e.pod}.${e.container}.log`)}` });
-        },
-      });
-      await this.#pods.startKubelet();
-    } else {
-      this.#kubelet = new SimulatedKubelet({ kubeConfig: this.kc, logDir: join(this.cp.dir, 'pods') });
-      await this.#kubelet.start();
-    }
+    const bed = await startBed({ mode: this.mode, env: (ns) => this.#env(ns), onExit: (e) => this.#exited(e) });
+    this.#bed = bed;
+    ({ cp: this.cp, kc: this.kc, ns: this.ns } = bed);
+    // Without pods, the Deployment's pods get an IP and run (no process: no runner for their image), so
+    // a scale-in goes all the way: mark, drain (unreachable, so until the 2 s timeout), shrink.
     await this.kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
       namespace: this.ns,
       body: {
@@ -123,7 +86,7 @@ export class ChaosCluster {
         spec: {
           replicas: MIN_REPLICAS,
           selector: { matchLabels: { app: CLUSTER } },
-          template: { metadata: { labels: { app: CLUSTER } }, spec: { containers: [{ name: 'sip', image: 'example.invalid/sprout:1' }] } },
+          template: { metadata: { labels: { app: CLUSTER } }, spec: { containers: [{ name: 'sip', ...bed.workloadImage }] } },
         },
       },
     });
@@ -132,12 +95,12 @@ export class ChaosCluster {
     const apiPort = Number(new URL(this.cp.server).port);
     for (let i = 0; i < sidecars; i++) {
       const name = `${CLUSTER}-${String.fromCharCode(97 + i)}`;
-      const proxy = new FaultProxy('127.0.0.1', apiPort);
-      await proxy.start();
-      const pods = this.#pods;
-      if (pods) {
-        this.members.push({ name, proxy, state: 'running', busy: false, killedPids: new Set(), since: performance.now(), pid: () => pods.pid(name), url: () => pods.url(name) });
-        await pods.add(name, proxy.port);
+      const proxy = new FaultProxy(bed.apiHost, apiPort);
+      await proxy.start(bed.apiHost);
+      const runtime = bed.runtime;
+      if (runtime) {
+        this.members.push({ name, proxy, state: 'running', busy: false, killedPids: new Set(), since: performance.now(), pid: () => runtime.pid(name), url: () => runtime.url(name) });
+        await runtime.add(name, proxy.port);
         continue;
       }
       const kubeconfig = await sidecarIdentity(this.kc, this.ns, name, this.cp.dir);
@@ -152,9 +115,15 @@ export class ChaosCluster {
     }
   }
 
-  #env(): Record<string, string> {
+  #exited(e: MemberExit): void {
+    if (!this.#watchingExits) return;
+    const ours = this.members.some((m) => m.name === e.pod && m.killedPids.has(e.pid));
+    this.exits.push({ name: e.pod, pid: e.pid, code: e.code, signal: e.signal, ours, at: e.at, stderrTail: `see the pod's log under ${this.cp.dir}` });
+  }
+
+  #env(ns = this.ns): Record<string, string> {
     return {
-      VNF_AGENT_CLUSTER: CLUSTER, VNF_AGENT_POD_NAMESPACE: this.ns, VNF_AGENT_SIGNAL_SOURCES: 'sip-options',
+      VNF_AGENT_CLUSTER: CLUSTER, VNF_AGENT_POD_NAMESPACE: ns, VNF_AGENT_SIGNAL_SOURCES: 'sip-options',
       VNF_AGENT_SIGNAL_OPTIONS_TRANSPORTS: 'udp', VNF_AGENT_LOG_LEVEL: 'warn',
       VNF_AGENT_LEASE_DURATION_MS: String(TIMING.leaseDurationMs), VNF_AGENT_RENEW_DEADLINE_MS: String(TIMING.renewDeadlineMs),
       VNF_AGENT_RETRY_PERIOD_MS: String(TIMING.retryPeriodMs),
@@ -179,15 +148,16 @@ export class ChaosCluster {
   kill(member: ChaosMember): void {
     const pid = member.pid();
     if (pid > 0) member.killedPids.add(pid);
-    signal(pid, 'SIGKILL');
+    if (this.#bed?.runtime) this.#bed.runtime.kill(member.name, pid);
+    else signal(pid, 'SIGKILL');
     member.state = 'killed';
     member.killedPid = pid;
   }
 
   /** Process members: started again by the harness. Pods: the kubelet starts the container again after its back-off. */
   async restart(member: ChaosMember): Promise<void> {
-    if (this.#pods) {
-      await this.#pods.restarted(member.name, member.killedPid ?? -1);
+    if (this.#bed?.runtime) {
+      await this.#bed.runtime.restarted(member.name, member.killedPid ?? -1);
       member.state = 'running';
       member.since = performance.now();
       return;
@@ -242,10 +212,7 @@ export class ChaosCluster {
       await m.proxy.stop();
     }
     this.#sip.stop();
-    await this.#pods?.close();
-    await this.#kubelet?.stop();
-    await this.cp?.stop();
-    rmSync(policyPath(), { force: true });
+    await this.#bed?.stop();
   }
 }
 
@@ -256,20 +223,5 @@ function signal(pid: number, sig: NodeJS.Signals): void {
     process.kill(pid, sig);
   } catch {
     // gone already: its exit is reported (process members: by the child; pods: by the kubelet)
-  }
-}
-
-const policyPath = (): string => join(process.env.TMPDIR ?? '/tmp', `vnf-chaos-audit-${process.pid}.yaml`);
-
-async function startWithPolicy(): Promise<ControlPlane> {
-  const previous = process.env.VNF_TEST_APISERVER_FLAGS;
-  const policy = policyPath();
-  writeFileSync(policy, AUDIT_POLICY);
-  process.env.VNF_TEST_APISERVER_FLAGS = `${previous ?? ''} --audit-policy-file=${policy}`.trim();
-  try {
-    return await startControlPlane();
-  } finally {
-    if (previous === undefined) delete process.env.VNF_TEST_APISERVER_FLAGS;
-    else process.env.VNF_TEST_APISERVER_FLAGS = previous;
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { SimulatedKubelet, type ContainerExit } from '../support/kubelet/kubelet.js';
+import { SimulatedKubelet } from '../support/kubelet/kubelet.js';
 import { defaultRunners } from '../support/kubelet/default-runners.js';
 import { eventually, freePort } from '../support/process.js';
 import { AGENT_PORT, SidecarPods } from '../support/sidecar-pods.js';
@@ -17,6 +17,29 @@ export const SIDECAR_CONTAINER = 'vnf-agent';
  */
 const MAX_RESTART_DELAY_MS = 2_000;
 
+/** A member's sidecar process ended (wall-clock ms when that was seen). */
+export interface MemberExit {
+  readonly pod: string;
+  readonly pid: number;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly at: number;
+}
+
+/** Members run as pods: by the simulated kubelet (PodMembers) or the real one (realnode-members.ts). */
+export interface MemberRuntime {
+  /** Creates the member's pod, its sidecar reaching the API server through the proxy at `proxyPort`; resolves once it serves /status. */
+  add(name: string, proxyPort: number): Promise<void>;
+  /** The member's sidecar process now, -1 when none runs. */
+  pid(name: string): number;
+  url(name: string): string;
+  /** A container kill: the process `pid` dies, and the kubelet starts the container again. */
+  kill(name: string, pid: number): void;
+  /** Until the kubelet runs the member's sidecar again, as another process than `killed`. */
+  restarted(name: string, killed: number): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface PodMembersOptions {
   readonly kc: KubeConfig;
   readonly namespace: string;
@@ -24,7 +47,7 @@ export interface PodMembersOptions {
   readonly dir: string;
   readonly apiServer: string;
   readonly env: Record<string, string>;
-  readonly onExit: (exit: ContainerExit) => void;
+  readonly onExit: (exit: MemberExit) => void;
 }
 
 /**
@@ -36,7 +59,7 @@ export interface PodMembersOptions {
  * own SIP responder there, and its own ServiceAccount whose kubeconfig leads
  * through the member's fault proxy.
  */
-export class PodMembers {
+export class PodMembers implements MemberRuntime {
   readonly #o: PodMembersOptions;
   readonly #kubelet: SimulatedKubelet;
   readonly #pods: SidecarPods;
@@ -50,7 +73,7 @@ export class PodMembers {
     this.#kubelet = new SimulatedKubelet({
       kubeConfig: o.kc, logDir: join(o.dir, 'pods'), runners: defaultRunners, maxRestartDelayMs: MAX_RESTART_DELAY_MS,
       onContainerExit: (exit) => {
-        if (exit.namespace === o.namespace && exit.container === SIDECAR_CONTAINER) o.onExit(exit);
+        if (exit.namespace === o.namespace && exit.container === SIDECAR_CONTAINER) o.onExit({ pod: exit.pod, pid: exit.pid, code: exit.code, signal: exit.signal, at: exit.at });
       },
     });
   }
@@ -81,6 +104,14 @@ export class PodMembers {
 
   url(name: string): string {
     return `http://${this.#ips.get(name) ?? '127.0.0.1'}:${AGENT_PORT}`;
+  }
+
+  kill(_name: string, pid: number): void {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already: the kubelet reports its exit
+    }
   }
 
   /** Until the kubelet has started `name`'s container again (a process other than `killed`). */

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { provenance, writeResult } from '../../bench/lib/result.js';
 import { runChaos, summary, violationCount } from './chaos-run.js';
+import { CHAOS_MODES, type ChaosMode } from './bed.js';
 
 /**
- * Long chaos runs: `npm run chaos -- --minutes 30 --seed 7 [--sidecars 4] [--pods] [--gap MS] [--out FILE] [--audit FILE]`.
- * `--pods` runs the members as pods of the simulated kubelet, so kills are
- * container deaths it reports and standbys take over on that proof;
+ * Long chaos runs: `npm run chaos -- --minutes 30 --seed 7 [--sidecars 4] [--mode processes|pods|realnode] [--gap MS] [--out FILE] [--audit FILE]`.
+ * `--mode pods` runs the members as pods of the simulated kubelet, `realnode`
+ * as pods on the real node (kubelet, containerd, the project's images): kills
+ * are then container deaths the kubelet reports, and standbys take over on that proof;
  * `--gap` is the mean time between faults (800 ms).
  * Prints progress, then the summary (faults by kind, violations, leader
  * changes, writes), and writes the whole report with its provenance (seed,
@@ -19,7 +21,7 @@ const { values } = parseArgs({
     sidecars: { type: 'string', default: '3' },
     out: { type: 'string', default: 'bench/results/chaos.json' },
     audit: { type: 'string' },
-    pods: { type: 'boolean', default: false },
+    mode: { type: 'string', default: 'processes' },
     gap: { type: 'string' },
   },
 });
@@ -27,15 +29,15 @@ const minutes = Number(values.minutes);
 const seed = Number(values.seed);
 const sidecars = Number(values.sidecars);
 const gapMs = values.gap === undefined ? undefined : Number(values.gap);
-if (!(minutes > 0) || !Number.isInteger(seed) || !(sidecars >= 2 && sidecars <= 8) || (gapMs !== undefined && !(gapMs >= 100))) {
-  process.stderr.write('usage: npm run chaos -- --minutes N --seed S [--sidecars 2..8] [--pods] [--gap MS>=100] [--out FILE] [--audit FILE]\n');
+const mode = values.mode as ChaosMode;
+if (!(minutes > 0) || !Number.isInteger(seed) || !(sidecars >= 2 && sidecars <= 8) || (gapMs !== undefined && !(gapMs >= 100)) || !CHAOS_MODES.includes(mode)) {
+  process.stderr.write('usage: npm run chaos -- --minutes N --seed S [--sidecars 2..8] [--mode processes|pods|realnode] [--gap MS>=100] [--out FILE] [--audit FILE]\n');
   process.exit(2);
 }
 // Taken before the run: the commit and machine state the figures belong to.
 const from = provenance();
 const t0 = Date.now();
-const pods = values.pods ?? false;
-const report = await runChaos({ seed, runMs: minutes * 60_000, sidecars, pods, ...(gapMs ? { meanGapMs: gapMs } : {}), ...(values.audit ? { keepAudit: values.audit } : {}), progress: (l) => process.stdout.write(`[${Math.round((Date.now() - t0) / 1000)} s] ${l}\n`) });
+const report = await runChaos({ seed, runMs: minutes * 60_000, sidecars, mode, ...(gapMs ? { meanGapMs: gapMs } : {}), ...(values.audit ? { keepAudit: values.audit } : {}), progress: (l) => process.stdout.write(`[${Math.round((Date.now() - t0) / 1000)} s] ${l}\n`) });
 process.stdout.write(`${summary(report)}\n`);
 const counts = {
   faults: report.totalFaults,
@@ -50,7 +52,7 @@ const counts = {
   convergenceMs: report.convergenceMs,
 };
 writeResult(values.out, {
-  kind: 'chaos', command: `npm run chaos -- --minutes ${minutes} --seed ${seed} --sidecars ${sidecars}${pods ? ' --pods' : ''}${gapMs ? ` --gap ${gapMs}` : ''}`, seed, pods, ...from, date: from.machine.date,
+  kind: 'chaos', command: `npm run chaos -- --minutes ${minutes} --seed ${seed} --sidecars ${sidecars} --mode ${mode}${gapMs ? ` --gap ${gapMs}` : ''}`, seed, mode, ...from, date: from.machine.date,
   durationS: Math.round((Date.now() - t0) / 1000), minutes, sidecars, counts, report,
 });
 process.stdout.write(`wrote ${values.out}\n`);

@@ -31,6 +31,8 @@ export interface RealClusterOptions {
   readonly binDir: string;
   /** Install the VnfCluster CRD up front (the chart installs it itself from crds/). */
   readonly crd?: boolean;
+  /** The kubelet's longest restart back-off (RealNodeOptions). */
+  readonly maxRestartPeriod?: string;
 }
 
 export async function startRealCluster(o: RealClusterOptions): Promise<RealCluster> {
@@ -44,6 +46,7 @@ export async function startRealCluster(o: RealClusterOptions): Promise<RealClust
     node = await startRealNode({
       binDir: o.binDir,
       clusterDns: '10.244.0.1',
+      ...(o.maxRestartPeriod ? { maxRestartPeriod: o.maxRestartPeriod } : {}),
       kubeconfigPath: async (network) => {
         cp = await startControlPlane({ address: network.nodeIp, forRealNode: true });
         return cp.kubeconfigPath;

@@ -23,7 +23,12 @@ export interface KubeletPorts {
   readonly healthzPort: number;
 }
 
-export function writeKubeletConfig(dir: string, p: KubeletPaths, socket: string, net: NodeNetwork, ports: KubeletPorts, clusterDns?: string): void {
+/**
+ * `maxRestartPeriod` caps the restart back-off (KEP-4603, alpha in 1.34 behind
+ * KubeletCrashLoopBackOffMax): the chaos run kills the same sidecars again
+ * and again, and at the default 5 minutes they would stay dead.
+ */
+export function writeKubeletConfig(dir: string, p: KubeletPaths, socket: string, net: NodeNetwork, ports: KubeletPorts, clusterDns?: string, maxRestartPeriod?: string): void {
   const config = {
     apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration',
     cgroupDriver: 'cgroupfs', failSwapOn: false, failCgroupV1: false,
@@ -46,6 +51,7 @@ export function writeKubeletConfig(dir: string, p: KubeletPaths, socket: string,
     nodeStatusUpdateFrequency: '2s', syncFrequency: '10s', fileCheckFrequency: '10s',
     serializeImagePulls: false, registerNode: true,
     shutdownGracePeriod: '0s',
+    ...(maxRestartPeriod ? { featureGates: { KubeletCrashLoopBackOffMax: true }, crashLoopBackOff: { maxContainerRestartPeriod: maxRestartPeriod } } : {}),
   };
   writeFileSync(p.config, JSON.stringify(config, null, 2));
 }

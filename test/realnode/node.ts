@@ -51,6 +51,8 @@ export interface RealNodeOptions {
   readonly kubeconfigPath: string | ((network: NodeNetwork) => Promise<string>);
   /** The kubelet's clusterDNS (pods' nameserver); the machine's resolv.conf when absent. */
   readonly clusterDns?: string;
+  /** The kubelet's longest restart back-off (kubelet-config.ts), e.g. '1s'; the kubelet's 5 minutes when absent. */
+  readonly maxRestartPeriod?: string;
   readonly binDir: string;
   readonly name?: string;
   readonly readyTimeoutMs?: number;
@@ -145,7 +147,7 @@ export async function startRealNode(o: RealNodeOptions): Promise<RealNode> {
     // The pod sandbox ("pause") image: busybox sleeping; containerd stops sandboxes with SIGKILL.
     await importImage(cd, await buildImage(busyboxImage(SANDBOX_IMAGE, ['/bin/sleep', '2147483647'])));
 
-    writeKubeletConfig(dir, kp, cd.socket, NETWORK, { port: await freePort(), healthzPort: await freePort() }, o.clusterDns);
+    writeKubeletConfig(dir, kp, cd.socket, NETWORK, { port: await freePort(), healthzPort: await freePort() }, o.clusterDns, o.maxRestartPeriod);
     const kubeletLog = join(dir, 'kubelet.log');
     const kubelet = spawnLogged(join(o.binDir, 'kubelet'), [
       `--config=${kp.config}`, `--kubeconfig=${kubeconfigPath}`, `--hostname-override=${name}`, `--node-ip=${NETWORK.nodeIp}`,

@@ -28,8 +28,9 @@ export class TcpProxy<P extends ProxiedPair = ProxiedPair> {
     this.#server = createServer((client) => this.#accept(client));
   }
 
-  async start(): Promise<number> {
-    this.#server.listen(0, '127.0.0.1');
+  /** Listens on `host` (loopback; the real node's bridge address for its pods). */
+  async start(host = '127.0.0.1'): Promise<number> {
+    this.#server.listen(0, host);
     await once(this.#server, 'listening');
     const address = this.#server.address();
     if (address === null || typeof address === 'string') throw new Error('no address');

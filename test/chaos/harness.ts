@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { AppsV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { ControlPlane } from '../support/controlplane.js';
 import { rawRequest } from '../support/kube.js';
+import { eventually } from '../support/process.js';
 import { SipResponder } from '../support/sip-responder.js';
 import { createVnfCluster, sidecarIdentity, startSidecar, type Sidecar } from '../support/sidecars.js';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION } from '../../agent/model/vnfcluster.js';
@@ -156,8 +157,13 @@ export class ChaosCluster {
 
   /** Process members: started again by the harness. Pods: the kubelet starts the container again after its back-off. */
   async restart(member: ChaosMember): Promise<void> {
-    if (this.#bed?.runtime) {
-      await this.#bed.runtime.restarted(member.name, member.killedPid ?? -1);
+    const runtime = this.#bed?.runtime;
+    if (runtime) {
+      const killed = member.killedPid ?? -1;
+      await eventually(async () => {
+        const pid = runtime.pid(member.name);
+        return pid > 0 && pid !== killed ? true : undefined;
+      }, 60_000, `the kubelet restarting ${member.name}'s sidecar`);
       member.state = 'running';
       member.since = performance.now();
       return;

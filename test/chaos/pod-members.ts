@@ -35,8 +35,6 @@ export interface MemberRuntime {
   url(name: string): string;
   /** A container kill: the process `pid` dies, and the kubelet starts the container again. */
   kill(name: string, pid: number): void;
-  /** Until the kubelet runs the member's sidecar again, as another process than `killed`. */
-  restarted(name: string, killed: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,14 +110,6 @@ export class PodMembers implements MemberRuntime {
     } catch {
       // gone already: the kubelet reports its exit
     }
-  }
-
-  /** Until the kubelet has started `name`'s container again (a process other than `killed`). */
-  async restarted(name: string, killed: number, timeoutMs = 30_000): Promise<void> {
-    await eventually(async () => {
-      const pid = this.pid(name);
-      return pid > 0 && pid !== killed ? true : undefined;
-    }, timeoutMs, `the kubelet restarting ${name}'s sidecar`);
   }
 
   async close(): Promise<void> {

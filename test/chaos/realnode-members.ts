@@ -104,13 +104,6 @@ export class RealNodeMembers implements MemberRuntime {
     })();
   }
 
-  async restarted(name: string, killed: number, timeoutMs = 60_000): Promise<void> {
-    await eventually(async () => {
-      const pid = this.pid(name);
-      return pid > 0 && pid !== killed ? true : undefined;
-    }, timeoutMs, `the kubelet restarting ${name}'s sidecar`);
-  }
-
   async close(): Promise<void> {
     this.#refreshing = false;
     await this.#loop;

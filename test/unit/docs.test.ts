@@ -86,6 +86,8 @@ function chaosQuotes(path: string): string[] {
 /** Every figure the README quotes for a chaos or fuzz run comes from the committed result file it links. */
 const quotes: [string, () => string[]][] = [
   ['bench/results/chaos.json', () => chaosQuotes('bench/results/chaos.json')],
+  ['bench/results/chaos-pods.json', () => chaosQuotes('bench/results/chaos-pods.json')],
+  ['bench/results/chaos-realnode.json', () => chaosQuotes('bench/results/chaos-realnode.json')],
   ['bench/results/fuzz.json', () => {
     const r = result<FuzzResult>('bench/results/fuzz.json');
     const [http, forward, bitten, config, sip] = r.surfaces;

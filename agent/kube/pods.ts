@@ -6,6 +6,7 @@ import { toKubeError } from './errors.js';
 import { WatchCache } from './watch-cache.js';
 import { DRAINING_ANNOTATION, type PodFacts } from '../membership/state.js';
 import type { PodAnnotations, PodReading } from '../scaling/pod-marks.js';
+import { MEMBER_LABEL, PUBLIC_ADDRESS_ANNOTATION } from '../exposure/ports.js';
 import type { ContainerFacts, EndedInstance, PodProcessFacts } from '../election/proof.js';
 
 export { DRAINING_ANNOTATION };
@@ -21,8 +22,17 @@ export function podFacts(pod: V1Pod): PodFacts {
     deleting: Boolean(pod.metadata?.deletionTimestamp),
     drainingAnnotation: pod.metadata?.annotations?.[DRAINING_ANNOTATION] === 'true',
     createdAt: created instanceof Date ? created.toISOString() : typeof created === 'string' ? created : '',
+    ...exposureFacts(pod),
     process: processFacts(pod),
   };
+}
+
+/** What spec.exposure reads of a pod, only where the pod carries it (so pods without exposure compare as before). */
+function exposureFacts(pod: V1Pod): Pick<PodFacts, 'hostIp' | 'memberLabel' | 'publicAddress'> {
+  const hostIp = pod.status?.hostIP;
+  const memberLabel = pod.metadata?.labels?.[MEMBER_LABEL];
+  const publicAddress = pod.metadata?.annotations?.[PUBLIC_ADDRESS_ANNOTATION];
+  return { ...(hostIp ? { hostIp } : {}), ...(memberLabel ? { memberLabel } : {}), ...(publicAddress ? { publicAddress } : {}) };
 }
 
 /** The kubelet's report on the pod's containers, native sidecars (init containers) included. */
@@ -134,6 +144,16 @@ export class PodAnnotator implements PodAnnotations {
       const kubeErr = toKubeError(err, `read Pod ${this.namespace}/${pod}`);
       if (kubeErr.isNotFound) return undefined;
       throw kubeErr;
+    }
+  }
+
+  /** This pod's own labels (spec.exposure's member label), conditional on `version` as annotate is. */
+  async label(pod: string, labels: Record<string, string | null>, version: string, signal?: AbortSignal): Promise<void> {
+    if (version === '') throw new Error(`refusing an unconditional write to Pod ${this.namespace}/${pod}: no resourceVersion`);
+    try {
+      await this.api.mergePatch(this.#path(pod), { metadata: { resourceVersion: version, labels } }, { timeoutMs: this.timeoutMs, signal });
+    } catch (err) {
+      throw toKubeError(err, `label Pod ${this.namespace}/${pod}`);
     }
   }
 

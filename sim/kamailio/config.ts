@@ -95,10 +95,14 @@ export function bonoKamailioConfig(listFile: string): string {
 modparam("dispatcher", "list_file", "${listFile}")
 modparam("dispatcher", "reload_delta", 1)
 modparam("rr", "enable_full_lr", 1)
+# The address clients reach this pod at (spec.exposure), set by the sidecar over JSON-RPC (pv.shvSet).
+modparam("pv", "shvset", "public_address=s:")
 request_route {
   if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
   if (is_method("OPTIONS") && uri == myself) { sl_send_reply("200", "OK"); exit; }
   if (has_totag()) {
+    # The top Route is the public address this pod record-routed, which is not one Kamailio listens on.
+    if ($shv(public_address) != "" && loose_route_mode("1")) { t_relay(); exit; }
     if (loose_route()) { t_relay(); exit; }
     # SIPp's built-in UAC sends ACK and BYE without the Route set: keep a call on
     # the Sprout that took its INVITE (sticky by Call-ID).
@@ -113,7 +117,7 @@ request_route {
     exit;
   }
   if (is_method("INVITE")) {
-    record_route();
+    if ($shv(public_address) != "") record_route_preset("$shv(public_address)"); else record_route();
     if (!ds_select_dst("1", "4")) { append_to_reply("Retry-After: 5\\r\\n"); sl_send_reply("503", "No Sprout"); exit; }
     $sht(calls=>$ci) = $du;
     t_relay();

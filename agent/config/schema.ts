@@ -181,7 +181,7 @@ export const ConfigSchema = Type.Object(
     }),
     publicAddressReload: Type.Enum(['kamailio-rpc', 'none'], {
       default: 'none',
-      description: 'How the running SIP server learns its public address: kamailio-rpc (JSON-RPC pv.shvSet of $shv(public_address), $shv(public_host), $shv(public_port) at publicAddressReloadUrl), or none.',
+      description: 'How the running SIP server learns its public address: kamailio-rpc (JSON-RPC pv.shvSet of $shv(public_address) at publicAddressReloadUrl), or none.',
     }),
     publicAddressReloadUrl: Type.String({
       default: '',

@@ -34,23 +34,21 @@ export interface AddressApplier {
   apply(address: PublicAddress, signal: AbortSignal): Promise<void>;
 }
 
-/** Shared variable names the Kamailio config reads ($shv(public_address), ...); declare them with modparam("pv", "shvset", ...). */
-export const KAMAILIO_SHV = { address: 'public_address', host: 'public_host', port: 'public_port' } as const;
+/** The shared variable the Kamailio config reads ($shv(public_address)); declare it with modparam("pv", "shvset", "public_address=s:"). */
+export const KAMAILIO_SHV = 'public_address';
 
 /**
- * Kamailio learns its address at run time: JSON-RPC pv.shvSet of three
- * shared variables, which its script puts into Record-Route
- * (record_route_preset("$shv(public_address)")). Kamailio forgets them when
- * it restarts; the sidecar sets them again every recheck.
+ * Kamailio learns its address at run time: JSON-RPC pv.shvSet of a shared
+ * variable, which its script puts into Record-Route
+ * (record_route_preset("$shv(public_address)")). Kamailio forgets it when it
+ * restarts; the sidecar sets it again every recheck.
  */
 export function kamailioShvApplier(url: string): AddressApplier {
   const rpc = kamailioRpc(url);
   return {
     describe: `kamailio pv.shvSet at ${url}`,
     apply: async (a, signal) => {
-      await rpc.call('pv.shvSet', [KAMAILIO_SHV.address, 'str', a.address], signal);
-      await rpc.call('pv.shvSet', [KAMAILIO_SHV.host, 'str', a.host], signal);
-      await rpc.call('pv.shvSet', [KAMAILIO_SHV.port, 'int', a.port], signal);
+      await rpc.call('pv.shvSet', [KAMAILIO_SHV, 'str', a.address], signal);
     },
   };
 }

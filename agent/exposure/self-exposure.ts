@@ -86,8 +86,11 @@ export class SelfExposure {
       if (applied) parts.push(applied);
       return parts.length > 0 ? parts.join('; ') : undefined;
     } catch (err) {
-      this.#waiting = describeError(err);
-      return `public address: ${this.#waiting}`;
+      // Said once per new reason: a SIP server still starting fails every pass until it is up.
+      const reason = describeError(err);
+      const changed = reason !== this.#waiting;
+      this.#waiting = reason;
+      return changed ? `public address: ${reason}` : undefined;
     }
   }
 

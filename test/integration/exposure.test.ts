@@ -10,6 +10,8 @@ import { eventually } from '../support/process.js';
 import { createVnfCluster, sidecarIdentity } from '../support/sidecars.js';
 import { removeScratchDir } from '../support/scratch.js';
 import { MEMBER_LABEL } from '../../agent/exposure/ports.js';
+import { bonoKamailioConfig } from '../../sim/kamailio/config.js';
+import { httpExchange } from '../../agent/net/http.js';
 import { VNF_GROUP, VNF_PLURAL, VNF_VERSION, type VnfCluster } from '../../agent/model/vnfcluster.js';
 
 /**
@@ -36,6 +38,12 @@ describe('member Services (spec.exposure) on the real API server', { timeout: 24
     (await custom().getNamespacedCustomObject({ group: VNF_GROUP, version: VNF_VERSION, plural: VNF_PLURAL, namespace: ns, name: 'bono' })) as VnfCluster;
   const patchExposure = (exposure: Record<string, unknown>) =>
     rawRequest(kc, 'PATCH', `/apis/${VNF_GROUP}/${VNF_VERSION}/namespaces/${ns}/${VNF_PLURAL}/bono`, { spec: { exposure } }, 'application/merge-patch+json');
+  /** The address a pod's Kamailio record-routes with ($shv(public_address), JSON-RPC pv.shvGet). node:http: fetch refuses port 5060. */
+  const shv = async (ip: string): Promise<string> => {
+    const body = JSON.stringify({ jsonrpc: '2.0', method: 'pv.shvGet', params: ['public_address'], id: 1 });
+    const reply = await httpExchange(`http://${ip}:5060/RPC`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }, 2000);
+    return JSON.stringify(JSON.parse(reply.body)).match(/"value":"([^"]*)"/)?.[1] ?? reply.body;
+  };
   const ready = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
   before(async () => {
@@ -44,6 +52,11 @@ describe('member Services (spec.exposure) on the real API server', { timeout: 24
     dir = mkdtempSync(join(tmpdir(), 'vnf-exposure-'));
     const tokenFile = join(dir, 'token');
     writeFileSync(tokenFile, 'exposure-token\n');
+    const listFile = join(dir, 'dispatcher.list');
+    writeFileSync(listFile, '# no Sprouts here\n');
+    const bonoCfg = join(dir, 'bono.cfg');
+    writeFileSync(bonoCfg, bonoKamailioConfig(listFile));
+    const runDir = join(dir, 'run');
     await createVnfCluster(kc, ns, 'bono', { role: 'bono', minReplicas: 1, maxReplicas: 3, paused: true, drainTimeoutSeconds: 3, exposure: { type: 'NodePort' } });
     const kubeconfig = await sidecarIdentity(kc, ns, 'bono', dir);
     // The rule the chart adds when exposure is on (charts/vnf-agent/templates/role.yaml).
@@ -56,7 +69,11 @@ describe('member Services (spec.exposure) on the real API server', { timeout: 24
     const env = [
       downward('VNF_AGENT_POD_NAME', 'metadata.name'), downward('VNF_AGENT_POD_NAMESPACE', 'metadata.namespace'), downward('VNF_AGENT_POD_IP', 'status.podIP'),
       { name: 'VNF_AGENT_CLUSTER', value: 'bono' }, { name: 'VNF_AGENT_HTTP_HOST', value: '$(VNF_AGENT_POD_IP)' }, { name: 'VNF_AGENT_SIP_PORT', value: '5060' },
-      { name: 'VNF_AGENT_KUBECONFIG', value: kubeconfig }, { name: 'VNF_AGENT_TOKEN_FILE', value: tokenFile }, { name: 'VNF_AGENT_SIGNAL_SOURCES', value: '' },
+      { name: 'VNF_AGENT_KUBECONFIG', value: kubeconfig }, { name: 'VNF_AGENT_TOKEN_FILE', value: tokenFile }, { name: 'VNF_AGENT_SIGNAL_SOURCES', value: 'sip-options' },
+      { name: 'VNF_AGENT_SIGNAL_OPTIONS_TRANSPORTS', value: 'udp' },
+      // The sidecar tells its Kamailio the address (JSON-RPC pv.shvSet), as the chart's Bono does.
+      { name: 'VNF_AGENT_PUBLIC_ADDRESS_RELOAD', value: 'kamailio-rpc' },
+      { name: 'VNF_AGENT_PUBLIC_ADDRESS_RELOAD_URL', value: 'http://$(VNF_AGENT_POD_IP):5060/RPC' },
     ];
     await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
       namespace: ns,
@@ -70,6 +87,10 @@ describe('member Services (spec.exposure) on the real API server', { timeout: 24
             spec: {
               terminationGracePeriodSeconds: 30,
               containers: [{
+                name: 'sip', image: 'busybox', command: ['sh', '-c'],
+                args: [`mkdir -p ${runDir}/$(POD_NAME) && exec /usr/sbin/kamailio -f ${bonoCfg} -DD -E -m 32 -M 8 -Y ${runDir}/$(POD_NAME) -P ${runDir}/$(POD_NAME)/pid -l udp:$(POD_IP):5060 -l tcp:$(POD_IP):5060`],
+                env: [downward('POD_NAME', 'metadata.name'), downward('POD_IP', 'status.podIP')],
+              }, {
                 name: 'vnf-agent', image: 'vnf-agent', args: ['run'], env,
                 readinessProbe: { httpGet: { path: '/readyz', port: AGENT_PORT }, periodSeconds: 1 },
                 lifecycle: { preStop: { httpGet: { path: '/drain?wait=true', port: AGENT_PORT } } },
@@ -123,6 +144,7 @@ describe('member Services (spec.exposure) on the real API server', { timeout: 24
       assert.ok(nodePort && nodePort > 0);
       const member = members.vc.status?.members?.find((m) => m.pod === name);
       assert.equal(member?.publicAddress, `127.0.0.1:${nodePort}`, 'hostIP and the node port');
+      assert.equal(await shv(p.status?.podIP ?? ''), `127.0.0.1:${nodePort}`, 'and its Kamailio was told');
     }
   });
 
@@ -157,6 +179,8 @@ describe('member Services (spec.exposure) on the real API server', { timeout: 24
       const s = svcs.find((x) => x.metadata?.name === m.pod);
       assert.equal(s?.spec?.type, 'LoadBalancer');
       assert.equal(m.publicAddress, `${s?.status?.loadBalancer?.ingress?.[0]?.ip}:5060`);
+      const ip = (await pods()).find((p) => p.metadata?.name === m.pod)?.status?.podIP ?? '';
+      assert.equal(await shv(ip), m.publicAddress, 'its Kamailio record-routes the new address');
     }
     stopLb();
   });

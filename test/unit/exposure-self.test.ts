@@ -126,6 +126,9 @@ test('self exposure: a failed apply leaves the pod not ready and is retried next
   assert.match((await pass()) ?? '', /public address: Kamailio RPC pv.shvSet failed/);
   assert.match(self.readiness() ?? '', /waiting for this pod's public address: Kamailio RPC/);
   assert.equal(own.annotations[PUBLIC_ADDRESS_ANNOTATION], undefined, 'nothing published that was not applied');
+  applier.failNext = new Error('Kamailio RPC pv.shvSet failed: connection refused');
+  assert.equal(await pass(), undefined, 'the same failure again is not said again');
+  assert.match(self.readiness() ?? '', /waiting for this pod's public address: Kamailio RPC/);
   assert.match((await pass()) ?? '', /^applied public address/);
   assert.equal(self.readiness(), undefined);
 });

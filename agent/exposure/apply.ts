@@ -40,7 +40,7 @@ export const KAMAILIO_SHV = 'public_address';
 /**
  * Kamailio learns its address at run time: JSON-RPC pv.shvSet of a shared
  * variable, which its script puts into Record-Route
- * (record_route_preset("$shv(public_address)")). Kamailio forgets it when it
+ * (record_route_advertised_address("$shv(public_address)")). Kamailio forgets it when it
  * restarts; the sidecar sets it again every recheck.
  */
 export function kamailioShvApplier(url: string): AddressApplier {

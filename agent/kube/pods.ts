@@ -148,22 +148,21 @@ export class PodAnnotator implements PodAnnotations {
   }
 
   /** This pod's own labels (spec.exposure's member label), conditional on `version` as annotate is. */
-  async label(pod: string, labels: Record<string, string | null>, version: string, signal?: AbortSignal): Promise<void> {
-    if (version === '') throw new Error(`refusing an unconditional write to Pod ${this.namespace}/${pod}: no resourceVersion`);
-    try {
-      await this.api.mergePatch(this.#path(pod), { metadata: { resourceVersion: version, labels } }, { timeoutMs: this.timeoutMs, signal });
-    } catch (err) {
-      throw toKubeError(err, `label Pod ${this.namespace}/${pod}`);
-    }
+  label(pod: string, labels: Record<string, string | null>, version: string, signal?: AbortSignal): Promise<void> {
+    return this.#patchMetadata(pod, 'label', { labels }, version, signal);
   }
 
   /** A merge patch with metadata.resourceVersion = `version`: the API server applies it only at that version. */
-  async annotate(pod: string, annotations: Record<string, string | null>, version: string, signal?: AbortSignal): Promise<void> {
+  annotate(pod: string, annotations: Record<string, string | null>, version: string, signal?: AbortSignal): Promise<void> {
+    return this.#patchMetadata(pod, 'annotate', { annotations }, version, signal);
+  }
+
+  async #patchMetadata(pod: string, what: string, change: Record<string, unknown>, version: string, signal?: AbortSignal): Promise<void> {
     if (version === '') throw new Error(`refusing an unconditional write to Pod ${this.namespace}/${pod}: no resourceVersion`);
     try {
-      await this.api.mergePatch(this.#path(pod), { metadata: { resourceVersion: version, annotations } }, { timeoutMs: this.timeoutMs, signal });
+      await this.api.mergePatch(this.#path(pod), { metadata: { resourceVersion: version, ...change } }, { timeoutMs: this.timeoutMs, signal });
     } catch (err) {
-      throw toKubeError(err, `annotate Pod ${this.namespace}/${pod}`);
+      throw toKubeError(err, `${what} Pod ${this.namespace}/${pod}`);
     }
   }
 }

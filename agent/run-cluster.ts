@@ -33,9 +33,15 @@ import { Predictor } from './scaling/predictive/predictor.js';
 import type { HistoryStore } from './scaling/predictive/store.js';
 import { ScaleDesk } from './scaling/scaler-control.js';
 import { httpDrainClient, httpSampleFetcher } from './scaling/scaler-http.js';
+import type { MemberServices } from './exposure/ports.js';
+import { publishOnly, type AddressApplier } from './exposure/apply.js';
+import { LeaderServices } from './exposure/leader-services.js';
+import { SelfExposure, type PodLabels } from './exposure/self-exposure.js';
 
 export interface RunningCluster {
   readonly agent: ClusterAgent;
+  /** spec.exposure on this pod; undefined when the ports for it are missing. */
+  readonly exposure: SelfExposure | undefined;
   readonly elector: LeaderElector;
   readonly loop: Loop;
   /** GET/POST /scale on this pod. */
@@ -55,11 +61,14 @@ export interface ClusterKube {
   readonly vnfClusters: StatusWriter;
   vnfClusterWatch(onChange: () => void): PolicySource & { start(): void; stop(): Promise<void> };
   readonly events: EventSink;
+  /** Member Services and this pod's own labels (spec.exposure); without them spec.exposure is ignored. */
+  readonly services?: MemberServices;
+  readonly podLabels?: PodLabels;
   /** The load-history ConfigMaps (predictive scaling); without it spec.predictive is ignored. */
   readonly histories?: HistoryStore;
 }
 
-interface ClusterDeps {
+export interface ClusterDeps {
   readonly config: Config;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -70,6 +79,8 @@ interface ClusterDeps {
   readonly tokens: TokenSource;
   /** This pod's latest LoadSample; the leader's own load is read here, not over HTTP. */
   readonly localSample: () => LoadSample | undefined;
+  /** How this pod's SIP server learns its public address (spec.exposure); default publish only. */
+  readonly addressApplier?: AddressApplier;
   /** Default: adapters over the API server the config names. */
   readonly kube?: ClusterKube;
 }
@@ -142,9 +153,11 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
     apiTimeoutMs: config.apiTimeoutMs, sampleStaleMs: config.sampleStaleMs, statusRefreshMs: config.statusRefreshMs, onRequest: wake, metrics: scalingMetrics,
     ...(kube.histories ? { predictor: predictorFor(kube.histories, clock, fence, config, part('predictive')) } : {}),
   });
+  const exposure = exposureFor(kube, d.addressApplier ?? publishOnly, config, clock, fence);
   const agent = new ClusterAgent({
     pod: config.podName, cluster: config.cluster, clock, logger: log, policy, views, elector, leader, fence,
     registrar: d.registrar, peersSource: config.peersSource, drainer: d.drainer, status: kube.vnfClusters, apiTimeoutMs: config.apiTimeoutMs, scaler,
+    ...(exposure ? { exposure: { ...exposure, pods: () => views.pods(config.cluster) } } : {}),
   });
   const leadership = () => elector.status();
   const desk = new ScaleDesk({ pod: config.podName, leadership, policy: ownPolicy, scaler, scaleIn });
@@ -159,6 +172,7 @@ export function startClusterAgent(d: ClusterDeps): RunningCluster {
 
   return {
     agent,
+    exposure: exposure?.self,
     elector,
     loop,
     scale,
@@ -184,6 +198,20 @@ function deathProofOver(sightings: PodSightings, pod: string, container: string)
   return {
     ownProcess: () => ownProcess(sightings.present(pod), container),
     judge: (record) => judgeDeath(record, sightings.sighting(record.holderIdentity)),
+  };
+}
+
+/** An applied public address is read and applied again this often: a restarted SIP server forgot it, a load balancer may move. */
+const EXPOSURE_RECHECK_MS = 10_000;
+
+function exposureFor(kube: ClusterKube, applier: AddressApplier, config: Config, clock: Clock, fence: () => Fence): { self: SelfExposure; leader: LeaderServices } | undefined {
+  if (!kube.services || !kube.podLabels) return undefined;
+  const pods = { read: kube.podLabels.read.bind(kube.podLabels), label: kube.podLabels.label.bind(kube.podLabels), annotate: kube.annotator.annotate.bind(kube.annotator) };
+  return {
+    self: new SelfExposure({
+      pod: config.podName, clock, services: kube.services, pods, applier, nodeAddress: config.nodeAddress, apiTimeoutMs: config.apiTimeoutMs, recheckMs: EXPOSURE_RECHECK_MS,
+    }),
+    leader: new LeaderServices({ clock, services: kube.services, fence, apiTimeoutMs: config.apiTimeoutMs, sipPort: config.sipPort }),
   };
 }
 

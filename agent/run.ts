@@ -14,6 +14,7 @@ import { UpstreamReadiness } from './membership/upstream-readiness.js';
 import { Loop } from './cycle/loop.js';
 import { startClusterAgent, type RunningCluster } from './run-cluster.js';
 import type { AgentStatus } from './http/routes/status.js';
+import { addressApplierFor } from './exposure/from-config.js';
 
 /** Dialogs or transactions still in flight on the local SIP server, from the latest sample. */
 function inFlightCalls(sample: LoadSample | undefined): number | undefined {
@@ -74,7 +75,11 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
 
   const tokens = fileTokens(config.tokenFile);
   if (config.cluster !== '') {
-    cluster = startClusterAgent({ config, clock, logger, registry, registrar, drainer, tokens, localSample: () => sampler?.latest() });
+    cluster = startClusterAgent({
+      config, clock, logger, registry, registrar, drainer, tokens, localSample: () => sampler?.latest(), addressApplier: addressApplierFor(config),
+    });
+    // spec.exposure: clients come only once the SIP server was told the address they reach this pod at.
+    readiness.add('public-address', () => cluster?.exposure?.readiness());
     liveness.add('agent-loop', () => cluster?.loop.check(config.loopIntervalMs * 5 + 10_000));
     liveness.add('leader-renewal', () => cluster?.elector.check(2_000));
     if (config.peersSource === 'upstreams' && config.peersRenderer !== 'none') {

@@ -28,6 +28,10 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
       ? [{ source: envName('peersReloadUrl'), reason: `must be an http(s) URL when ${envName('peersReload')} is ${c.peersReload} (got ${JSON.stringify(c.peersReloadUrl)})` }]
       : [],
   (c) => (c.peersReload === 'signal' && c.peersReloadProcess === '' ? [{ source: envName('peersReloadProcess'), reason: `is required when ${envName('peersReload')} is signal` }] : []),
+  (c) =>
+    c.publicAddressReload === 'kamailio-rpc' && !/^https?:\/\/[^/\s]+/.test(c.publicAddressReloadUrl)
+      ? [{ source: envName('publicAddressReloadUrl'), reason: `must be an http(s) URL when ${envName('publicAddressReload')} is kamailio-rpc (got ${JSON.stringify(c.publicAddressReloadUrl)})` }]
+      : [],
   signalRules,
   // Leader-election timing: the same invariants the LeaderElector constructor enforces.
   (c) =>

@@ -179,6 +179,26 @@ export const ConfigSchema = Type.Object(
       default: 2_000,
       description: 'Bound on one peer-file write and on one reload; a slower one counts as failed and is retried.',
     }),
+    nodeAddress: Type.String({
+      default: '',
+      description: 'With spec.exposure NodePort: the address node ports are served on, when not the pod\'s status.hostIP (e.g. kube-proxy --nodeport-addresses). Empty = hostIP.',
+    }),
+    publicAddressFile: Type.String({
+      default: '',
+      description: 'With spec.exposure: file the pod\'s public address is written to (atomically, only on change) for its SIP server; empty writes none.',
+    }),
+    publicAddressFormat: Type.Enum(['kamailio', 'clearwater'], {
+      default: 'kamailio',
+      description: 'Format of publicAddressFile: kamailio (#!define PUBLIC_ADDRESS/PUBLIC_HOST/PUBLIC_PORT) or clearwater (public_ip=, public_hostname= of local_config).',
+    }),
+    publicAddressReload: Type.Enum(['kamailio-rpc', 'none'], {
+      default: 'none',
+      description: 'How the running SIP server learns its public address: kamailio-rpc (JSON-RPC pv.shvSet of $shv(public_address) at publicAddressReloadUrl), or none.',
+    }),
+    publicAddressReloadUrl: Type.String({
+      default: '',
+      description: 'Kamailio JSON-RPC URL for publicAddressReload kamailio-rpc (e.g. http://127.0.0.1:5060/RPC).',
+    }),
     peersRetryMaxMs: Type.Integer({
       minimum: 1_000,
       maximum: 600_000,

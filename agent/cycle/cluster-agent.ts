@@ -12,6 +12,9 @@ import type { PassOutcome } from './loop.js';
 import { publishMembership, type StatusWriter } from './status-publisher.js';
 import type { ClusterViews } from './views.js';
 import type { LeaderDuty } from './leader-duty.js';
+import type { LeaderServices } from '../exposure/leader-services.js';
+import type { SelfExposure } from '../exposure/self-exposure.js';
+import type { PodFacts } from '../membership/state.js';
 
 /** The VnfClusters of the namespace, as the watch last saw them. */
 export interface PolicySource {
@@ -36,6 +39,8 @@ export interface ClusterAgentDeps {
   readonly drainer: Drainer;
   readonly status: StatusWriter;
   readonly apiTimeoutMs: number;
+  /** spec.exposure: this pod's own address, and the leader's member Services; absent = exposure is not served. */
+  readonly exposure?: { readonly self: Pick<SelfExposure, 'pass'>; readonly leader: Pick<LeaderServices, 'pass'>; readonly pods: () => readonly PodFacts[] };
   /** The leader's scaler, run after membership was published; absent = no scaling. */
   readonly scaler?: { pass(ctx: ScalerContext): Promise<ScalerOutcome> };
 }
@@ -77,6 +82,10 @@ export class ClusterAgent {
     if (peers.outcome !== 'unchanged' && peers.outcome !== 'disabled' && peers.outcome !== 'waiting') parts.push(peers.reason);
     const drained = await d.drainer.pass(signal);
     if (drained) parts.push(drained);
+    if (d.exposure) {
+      const exposed = await d.exposure.self.pass(own, d.exposure.pods().find((p) => p.name === d.pod), signal);
+      if (exposed) parts.push(exposed);
+    }
     const led = ownView ? d.leader.run((work) => this.#leaderWork(own, ownView, AbortSignal.any([signal, work]))) : undefined;
     if (led) parts.push(...(await led));
     // A refused reload is retried within a fraction of a tick: until then the SIP server routes on stale peers.
@@ -97,6 +106,11 @@ export class ClusterAgent {
     } catch (err) {
       this.d.logger.warn({ err }, 'Could not publish membership');
       parts.push(`could not publish membership: ${(err as Error).message}`);
+    }
+    if (this.d.exposure) {
+      // After membership: a member Service is created for each pod the view lists, and removed only once its pod is gone.
+      const services = await this.d.exposure.leader.pass(own, this.d.exposure.pods(), signal);
+      if (services) parts.push(services);
     }
     if (this.d.scaler) {
       const scaled = await this.d.scaler.pass({ vc: latest, members: view.members, signal });

@@ -8,6 +8,7 @@ import { VnfClusterClient } from './vnfcluster.js';
 import { VnfClusterWatch } from './vnfcluster-watch.js';
 import { EventRecorder } from './events.js';
 import { HistoryConfigMaps } from './history-store.js';
+import { ServiceClient } from './services.js';
 
 export interface KubeSettings {
   readonly kubeconfig: string;
@@ -30,6 +31,9 @@ export interface KubeAdapters {
   vnfClusterWatch(onChange: () => void): VnfClusterWatch;
   readonly events: EventRecorder;
   readonly histories: HistoryConfigMaps;
+  readonly services: ServiceClient;
+  /** The same PodAnnotator: it also writes this pod's own member label. */
+  readonly podLabels: PodAnnotator;
 }
 
 export function createKubeAdapters(settings: KubeSettings, clock: Clock, logger: Logger): KubeAdapters {
@@ -37,14 +41,17 @@ export function createKubeAdapters(settings: KubeSettings, clock: Clock, logger:
   const api = makeKubeApi(kubeConfig, clock);
   const ns = settings.podNamespace;
   const timeoutMs = settings.apiTimeoutMs;
+  const annotator = new PodAnnotator(api, ns, timeoutMs);
   return {
     leaseLock: (name, labels) => new KubeLeaseLock({ api, kubeConfig, clock, logger, namespace: ns, name, timeoutMs, ...(labels ? { labels } : {}) }),
     scale: (deployment) => new DeploymentScale(api, ns, deployment, timeoutMs),
     podWatch: (labelSelector, onChange) => new PodWatch({ api, kubeConfig, clock, logger, namespace: ns, labelSelector, timeoutMs, onChange }),
-    annotator: new PodAnnotator(api, ns, timeoutMs),
+    annotator,
+    podLabels: annotator,
     vnfClusters: new VnfClusterClient(api, ns, timeoutMs),
     vnfClusterWatch: (onChange) => new VnfClusterWatch({ api, kubeConfig, clock, logger, namespace: ns, timeoutMs, onChange }),
     events: new EventRecorder(api, ns, settings.podName, clock, timeoutMs),
     histories: new HistoryConfigMaps(api, ns, timeoutMs),
+    services: new ServiceClient(api, ns, timeoutMs),
   };
 }

@@ -6,6 +6,7 @@ import { toKubeError } from './errors.js';
 import { WatchCache } from './watch-cache.js';
 import { DRAINING_ANNOTATION, type PodFacts } from '../membership/state.js';
 import type { PodAnnotations, PodReading } from '../scaling/pod-marks.js';
+import { MEMBER_LABEL, PUBLIC_ADDRESS_ANNOTATION } from '../exposure/ports.js';
 import type { ContainerFacts, EndedInstance, PodProcessFacts } from '../election/proof.js';
 
 export { DRAINING_ANNOTATION };
@@ -21,8 +22,17 @@ export function podFacts(pod: V1Pod): PodFacts {
     deleting: Boolean(pod.metadata?.deletionTimestamp),
     drainingAnnotation: pod.metadata?.annotations?.[DRAINING_ANNOTATION] === 'true',
     createdAt: created instanceof Date ? created.toISOString() : typeof created === 'string' ? created : '',
+    ...exposureFacts(pod),
     process: processFacts(pod),
   };
+}
+
+/** What spec.exposure reads of a pod, only where the pod carries it (so pods without exposure compare as before). */
+function exposureFacts(pod: V1Pod): Pick<PodFacts, 'hostIp' | 'memberLabel' | 'publicAddress'> {
+  const hostIp = pod.status?.hostIP;
+  const memberLabel = pod.metadata?.labels?.[MEMBER_LABEL];
+  const publicAddress = pod.metadata?.annotations?.[PUBLIC_ADDRESS_ANNOTATION];
+  return { ...(hostIp ? { hostIp } : {}), ...(memberLabel ? { memberLabel } : {}), ...(publicAddress ? { publicAddress } : {}) };
 }
 
 /** The kubelet's report on the pod's containers, native sidecars (init containers) included. */
@@ -137,13 +147,22 @@ export class PodAnnotator implements PodAnnotations {
     }
   }
 
+  /** This pod's own labels (spec.exposure's member label), conditional on `version` as annotate is. */
+  label(pod: string, labels: Record<string, string | null>, version: string, signal?: AbortSignal): Promise<void> {
+    return this.#patchMetadata(pod, 'label', { labels }, version, signal);
+  }
+
   /** A merge patch with metadata.resourceVersion = `version`: the API server applies it only at that version. */
-  async annotate(pod: string, annotations: Record<string, string | null>, version: string, signal?: AbortSignal): Promise<void> {
+  annotate(pod: string, annotations: Record<string, string | null>, version: string, signal?: AbortSignal): Promise<void> {
+    return this.#patchMetadata(pod, 'annotate', { annotations }, version, signal);
+  }
+
+  async #patchMetadata(pod: string, what: string, change: Record<string, unknown>, version: string, signal?: AbortSignal): Promise<void> {
     if (version === '') throw new Error(`refusing an unconditional write to Pod ${this.namespace}/${pod}: no resourceVersion`);
     try {
-      await this.api.mergePatch(this.#path(pod), { metadata: { resourceVersion: version, annotations } }, { timeoutMs: this.timeoutMs, signal });
+      await this.api.mergePatch(this.#path(pod), { metadata: { resourceVersion: version, ...change } }, { timeoutMs: this.timeoutMs, signal });
     } catch (err) {
-      throw toKubeError(err, `annotate Pod ${this.namespace}/${pod}`);
+      throw toKubeError(err, `${what} Pod ${this.namespace}/${pod}`);
     }
   }
 }

@@ -10,7 +10,7 @@ export const MERGE_PATCH = 'application/merge-patch+json';
 
 /** One HTTP exchange with the API server, as the transport port sees it. */
 export interface HttpCall {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path below the server's URL, e.g. /api/v1/namespaces/ns/pods/a. */
   readonly path: string;
   readonly query?: Readonly<Record<string, string>>;
@@ -79,6 +79,11 @@ export class KubeApi {
 
   mergePatch<T>(path: string, body: unknown, options: CallOptions): Promise<T> {
     return this.#call<T>({ method: 'PATCH', path, body: JSON.stringify(body), contentType: MERGE_PATCH }, options);
+  }
+
+  /** DELETE with a DeleteOptions body (preconditions make it conditional). */
+  remove<T>(path: string, body: unknown, options: CallOptions): Promise<T> {
+    return this.#call<T>({ method: 'DELETE', path, body: JSON.stringify(body) }, options);
   }
 
   async #call<T>(call: Omit<HttpCall, 'signal'>, options: CallOptions): Promise<T> {

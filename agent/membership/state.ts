@@ -18,6 +18,12 @@ export interface PodFacts {
   readonly drainingAnnotation: boolean;
   /** metadata.creationTimestamp; tells a recreated pod (same name, e.g. StatefulSet) from the old one. */
   readonly createdAt: string;
+  /** status.hostIP: the node address a NodePort member Service is reached at (spec.exposure). */
+  readonly hostIp?: string;
+  /** The pod's vnf-agent.dev/member label: its sidecar set it so its own Service can select it. */
+  readonly memberLabel?: string;
+  /** The address its sidecar applied to its SIP server (annotation vnf-agent.dev/public-address). */
+  readonly publicAddress?: string;
   /** uid and container statuses as the kubelet reported them: what the election's proof of death reads (election/proof.ts). */
   readonly process?: PodProcessFacts;
 }

@@ -34,7 +34,8 @@ export function buildView(cluster: string, pods: readonly PodFacts[], previous: 
   for (const pod of [...latest.values()].sort((a, b) => compareNames(a.name, b.name))) {
     const sameIncarnation = previous.incarnations.get(pod.name) ?? pod.createdAt;
     const prior = sameIncarnation === pod.createdAt ? before.get(pod.name) : undefined;
-    members.push(Object.freeze({ pod: pod.name, ip: pod.ip, state: nextState(prior?.state, pod), ready: pod.ready }));
+    const address = pod.publicAddress ? { publicAddress: pod.publicAddress } : {};
+    members.push(Object.freeze({ pod: pod.name, ip: pod.ip, state: nextState(prior?.state, pod), ready: pod.ready, ...address }));
     incarnations.set(pod.name, pod.createdAt);
   }
   const frozen = Object.freeze(members);
@@ -43,15 +44,15 @@ export function buildView(cluster: string, pods: readonly PodFacts[], previous: 
 }
 
 /**
- * True when both lists hold the same pods with the same IPs, states and
- * readiness. Readiness counts because peers route only to ready members and
+ * True when both lists hold the same pods with the same IPs, states,
+ * readiness and public addresses. Readiness counts because peers route only to ready members and
  * status shows it; load does not, because it changes every sample.
  */
 export function sameMembership(a: readonly Member[], b: readonly Member[]): boolean {
   if (a.length !== b.length) return false;
   return a.every((m, i) => {
     const o = b[i];
-    return o !== undefined && m.pod === o.pod && m.ip === o.ip && m.state === o.state && m.ready === o.ready;
+    return o !== undefined && m.pod === o.pod && m.ip === o.ip && m.state === o.state && m.ready === o.ready && m.publicAddress === o.publicAddress;
   });
 }
 
@@ -65,6 +66,7 @@ export function describeChanges(previous: ClusterView, next: ClusterView): strin
     if (!old || old.state !== m.state) phrases.push(`${m.pod} ${m.state}`);
     else if (old.ip !== m.ip) phrases.push(`${m.pod} moved to ${m.ip || 'no IP'}`);
     else if (old.ready !== m.ready) phrases.push(`${m.pod} ${m.ready ? 'ready' : 'not ready'}`);
+    else if (old.publicAddress !== m.publicAddress) phrases.push(`${m.pod} reachable at ${m.publicAddress ?? 'no public address'}`);
   }
   for (const m of previous.members) if (!after.has(m.pod)) phrases.push(`${m.pod} gone`);
   return phrases;

@@ -57,6 +57,37 @@ export const Predictive = Type.Object(
   { additionalProperties: false, default: {}, description: 'Predictive scaling from the load history (a ConfigMap <cluster>-load-history owned by this VnfCluster). The forecast only raises the decision, within maxReplicas, the scale-up policies and maintenance windows.' },
 );
 
+/** Where each member's own Service (spec.exposure) gets its address from; None = no per-member Service (the default). */
+export const EXPOSURE_TYPES = ['None', 'NodePort', 'LoadBalancer'] as const;
+
+export const ExposurePort = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 15 }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, description: 'Port of the Service, and the container port it sends to.' }),
+    protocol: Type.Enum(['UDP', 'TCP'], { default: 'UDP' }),
+  },
+  { additionalProperties: false },
+);
+
+export const Exposure = Type.Object(
+  {
+    type: Type.Enum([...EXPOSURE_TYPES], {
+      default: 'None',
+      description: 'None: no per-member Service. NodePort: each member is reached at its node address and its own node port. LoadBalancer: at its own load balancer ingress.',
+    }),
+    annotations: Type.Record(Type.String(), Type.String(), { default: {}, description: 'Put on every member Service (cloud load balancer settings).' }),
+    ports: Type.Array(ExposurePort, {
+      default: [],
+      maxItems: 10,
+      // Port names key the list, as in a Service: the API server refuses two ports of one name.
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      description: 'Ports of each member Service; empty means the SIP port of the sidecars (VNF_AGENT_SIP_PORT) over UDP and TCP. The first one is the advertised address.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'A Service per member (e.g. one address per Bono), owned by its pod; the member advertises that address to its SIP server.' },
+);
+
 export const VnfClusterSpec = Type.Object(
   {
     role: Type.Enum(['sprout', 'bono', 'generic'], { default: 'generic', description: 'What the pods are: a SIP router (sprout), an edge proxy (bono), or any SIP server.' }),
@@ -99,6 +130,7 @@ export const VnfClusterSpec = Type.Object(
     paused: Type.Boolean({ default: false, description: 'Freeze replicas where they are.' }),
     manualReplicas: Type.Optional(Type.Integer({ minimum: 0, description: 'Hold replicas at this count (still within min/max).' })),
     predictive: Type.Optional(Predictive),
+    exposure: Type.Optional(Exposure),
     leaseName: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'Lease used for election; default <cluster>-leader.' })),
   },
   { additionalProperties: false },
@@ -113,6 +145,7 @@ export const Member = Type.Object(
     state: MemberState,
     ready: Type.Boolean(),
     load: Type.Optional(Type.Number({ description: 'Utilization from the pod\'s latest sample.' })),
+    publicAddress: Type.Optional(Type.String({ description: 'host:port clients reach this member at (spec.exposure), as its sidecar applied it to its SIP server.' })),
   },
   { additionalProperties: false },
 );
@@ -152,6 +185,9 @@ export const VnfClusterStatus = Type.Object(
 export type VnfClusterSpec = Static<typeof VnfClusterSpec>;
 export type VnfClusterStatus = Static<typeof VnfClusterStatus>;
 export type Member = Static<typeof Member>;
+export type Exposure = Static<typeof Exposure>;
+export type ExposurePort = Static<typeof ExposurePort>;
+export type ExposureType = (typeof EXPOSURE_TYPES)[number];
 export type MemberState = Static<typeof MemberState>;
 
 export interface VnfCluster {

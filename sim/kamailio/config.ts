@@ -95,11 +95,21 @@ export function bonoKamailioConfig(listFile: string): string {
 modparam("dispatcher", "list_file", "${listFile}")
 modparam("dispatcher", "reload_delta", 1)
 modparam("rr", "enable_full_lr", 1)
+# The address clients reach this pod at (spec.exposure), set by the sidecar over JSON-RPC (pv.shvSet).
+modparam("pv", "shvset", "public_address=s:")
 request_route {
   if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
   if (is_method("OPTIONS") && uri == myself) { sl_send_reply("200", "OK"); exit; }
   if (has_totag()) {
-    if (loose_route()) { t_relay(); exit; }
+    # A top Route naming the public address this pod record-routed (spec.exposure) is this pod,
+    # though Kamailio does not listen there and loose_route() would send the request to it: drop it
+    # and skip loose_route() (which reads the message as received); the call's Sprout routes it.
+    $var(ours) = 0;
+    if ($shv(public_address) != "" && is_present_hf("Route")) {
+      $var(top) = $(hdr(Route)[0]{nameaddr.uri});
+      if ($(var(top){uri.host}) + ":" + $(var(top){uri.port}) == $shv(public_address)) { remove_hf("Route"); $var(ours) = 1; }
+    }
+    if ($var(ours) == 0 && loose_route()) { t_relay(); exit; }
     # SIPp's built-in UAC sends ACK and BYE without the Route set: keep a call on
     # the Sprout that took its INVITE (sticky by Call-ID).
     if ($sht(calls=>$ci) != $null) {
@@ -113,7 +123,7 @@ request_route {
     exit;
   }
   if (is_method("INVITE")) {
-    record_route();
+    if ($shv(public_address) != "") record_route_advertised_address("$shv(public_address)"); else record_route();
     if (!ds_select_dst("1", "4")) { append_to_reply("Retry-After: 5\\r\\n"); sl_send_reply("503", "No Sprout"); exit; }
     $sht(calls=>$ci) = $du;
     t_relay();

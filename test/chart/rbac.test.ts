@@ -63,7 +63,9 @@ describe("the chart's Role, used with a real ServiceAccount token on the real AP
       ['GET', `${leases()}/other-leader`],
       ['GET', leases()],
       ['GET', `/api/v1/namespaces/${ns}/secrets`],
+      ['POST', `/api/v1/namespaces/${ns}/services`, { metadata: { name: 'x' }, spec: { type: 'NodePort', ports: [{ port: 5060 }] } }],
       ['GET', `/api/v1/namespaces/${ns}/secrets/sip-vnf-agent-token`],
+      ['GET', `/api/v1/namespaces/${ns}/services`],
       ['GET', '/api/v1/namespaces'],
       ['GET', '/api/v1/pods'],
       ['GET', '/apis/apps/v1/namespaces/default/deployments'],
@@ -72,5 +74,37 @@ describe("the chart's Role, used with a real ServiceAccount token on the real AP
       const r = await call(method, path, body, type);
       assert.equal(r.status, 403, `${method} ${path} must be forbidden, got ${r.status}`);
     }
+  });
+});
+
+describe("the chart's Role with bono.vnfCluster.exposure: the Services rule", { timeout: 120_000 }, () => {
+  let admin: KubeConfig;
+  let asSidecar: KubeConfig;
+  let ns: string;
+
+  before(async () => {
+    const kubeconfig = await sharedKubeconfig();
+    admin = kubeConfigFrom(kubeconfig);
+    ns = await freshNamespace(admin, 'chart-rbac-exposure');
+    const identity = await chartIdentity({ adminKubeconfig: kubeconfig, namespace: ns, helmArgs: ['-f', 'test/chart/values/bono-exposure.yaml'] });
+    asSidecar = kubeConfigFrom(identity.kubeconfigPath);
+  });
+  after(async () => {
+    await deleteNamespace(admin, ns);
+    await stopOwnControlPlane();
+  });
+
+  test('ALLOWED: the leader creates, lists, patches and deletes a member Service; a sidecar gets its own', async () => {
+    const call = (method: string, path: string, body?: unknown, type?: string) => rawRequest(asSidecar, method, path, body, type);
+    const base = `/api/v1/namespaces/${ns}/services`;
+    const created = await call('POST', base, { metadata: { name: 'bono-a' }, spec: { type: 'NodePort', selector: { 'vnf-agent.dev/member': 'bono-a' }, ports: [{ name: 'sip-udp', port: 5060, protocol: 'UDP' }] } });
+    assert.equal(created.status, 201, created.body);
+    assert.equal((await call('GET', `${base}?labelSelector=vnf-agent.dev%2Fmember`)).status, 200);
+    assert.equal((await call('GET', `${base}/bono-a`)).status, 200);
+    const patched = await call('PATCH', `${base}/bono-a`, { metadata: { annotations: { a: 'b' } } }, 'application/merge-patch+json');
+    assert.equal(patched.status, 200, patched.body);
+    const deleted = await call('DELETE', `${base}/bono-a`, { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion: patched.json<{ metadata: { resourceVersion: string } }>().metadata.resourceVersion } });
+    assert.equal(deleted.status, 200, deleted.body);
+    assert.equal((await call('GET', `/api/v1/namespaces/default/services`)).status, 403, 'another namespace stays forbidden');
   });
 });

@@ -10,6 +10,7 @@ const VALUES: Record<string, string[]> = {
   'sprout-only': ['-f', 'test/chart/values/sprout-only.yaml'],
   monitoring: ['-f', 'test/chart/values/monitoring.yaml', ...MONITORING],
   'no native sidecars': ['--set', 'sidecar.native=false'],
+  'bono exposure': ['-f', 'test/chart/values/bono-exposure.yaml'],
 };
 
 type Rule = { resources: string[]; resourceNames?: string[] };
@@ -92,8 +93,8 @@ describe('helm lint and template', { timeout: 120_000 }, () => {
   for (const native of [true, false]) {
     test(`the chart and \`vnf-agent inject\` build the same sidecar container (native ${native})`, async () => {
       const fromChart = sidecarOf(find(objects(await template(CHART, ['--set', `sidecar.native=${native}`])), 'Deployment', 'sip-vnf-agent-bono'));
-      // The workload's agentEnv (peer file, Kamailio signal) is the chart's values, not part of the container.
-      const env = (fromChart?.env ?? []).filter((e) => !/^VNF_AGENT_(PEERS|SIGNAL)_/.test(e.name));
+      // The workload's agentEnv (peer file, Kamailio signal, public address) is the chart's values, not part of the container.
+      const env = (fromChart?.env ?? []).filter((e) => !/^VNF_AGENT_(PEERS|SIGNAL|PUBLIC_ADDRESS)_/.test(e.name));
       const fromInject = sidecarContainer({
         cluster: 'sip-vnf-agent-bono', image: 'vnf-agent:0.1.0', sipPort: 5060, httpPort: 8686,
         tokenSecret: 'x', drainTimeoutSeconds: 120, shutdownTimeoutSeconds: 10, native,
@@ -159,6 +160,19 @@ describe('helm lint and template', { timeout: 120_000 }, () => {
     const r = await helm('template', 'sip', CHART, '-f', 'test/chart/values/monitoring.yaml');
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /ServiceMonitor CRD/);
+  });
+
+  test('bono exposure values: Bono\'s VnfCluster carries spec.exposure and the Role gains the Services rule; without them it has none', async () => {
+    const docs = objects(await template(CHART, VALUES['bono exposure']));
+    assert.deepEqual((find(docs, 'VnfCluster', 'sip-vnf-agent-bono').spec as { exposure?: unknown }).exposure, { type: 'NodePort', annotations: { 'lb.example/internal': 'true' } });
+    assert.equal((find(docs, 'VnfCluster', 'sip-vnf-agent-sprout').spec as { exposure?: unknown }).exposure, undefined);
+    const services = rulesOf(find(docs, 'Role', 'sip-vnf-agent')).filter((r) => r.resources.includes('services'));
+    assert.deepEqual(services, [{ apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'create', 'patch', 'delete'] }]);
+    const env = envOf(sidecarOf(find(docs, 'Deployment', 'sip-vnf-agent-bono')));
+    assert.equal(env.VNF_AGENT_PUBLIC_ADDRESS_RELOAD, 'kamailio-rpc');
+    const plain = objects(await template(CHART, VALUES.default));
+    assert.equal(rulesOf(find(plain, 'Role', 'sip-vnf-agent')).some((r) => r.resources.includes('services')), false);
+    assert.equal((find(plain, 'VnfCluster', 'sip-vnf-agent-bono').spec as { exposure?: unknown }).exposure, undefined);
   });
 
   test('with every workload off and no extra names the Role grants no named objects at all', async () => {

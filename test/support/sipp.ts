@@ -16,6 +16,8 @@ export interface SippLoad {
   readonly holdMs: number;
   /** Where SIPp logs every unexpected message (-trace_err), so a failed call shows what it got back. */
   readonly errorFile?: string;
+  /** Where SIPp logs every message sent and received (-trace_msg), e.g. to read the Record-Route a proxy added. */
+  readonly messageFile?: string;
   /** A scenario file (-sf) instead of the built-in uac; it must keep uac's INVITE, ACK, pause, BYE shape. */
   readonly scenarioFile?: string;
 }
@@ -37,7 +39,8 @@ export async function startSippUac(load: SippLoad): Promise<Sipp> {
   const scenario = load.scenarioFile === undefined ? ['-sn', 'uac'] : ['-sf', load.scenarioFile];
   const args = [...scenario, load.target, '-s', 'load', '-i', load.localHost, '-p', String(port), '-r', String(load.rate),
     '-l', String(Math.max(10, load.rate * 4)), '-m', String(load.calls), '-d', String(load.holdMs), '-nostdin', '-timeout', '60s', '-timeout_error',
-    ...(load.errorFile ? ['-trace_err', '-error_file', load.errorFile] : [])];
+    ...(load.errorFile ? ['-trace_err', '-error_file', load.errorFile] : []),
+    ...(load.messageFile ? ['-trace_msg', '-message_file', load.messageFile] : [])];
   const proc = startProcess(SIPP_BIN, args, { PATH: process.env.PATH ?? '/usr/bin:/bin' });
   return {
     process: proc,

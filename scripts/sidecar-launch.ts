@@ -1,5 +1,7 @@
 /** Where the bundle is and how the image starts it; no esbuild import, so tests and the bench can read it cheaply. */
 export const BUNDLE_PATH = 'dist/vnf-agent.mjs';
+/** The chunks the bundle imports (esbuild code splitting), beside it. */
+export const CHUNKS_DIR = 'dist/vnf-agent-chunks';
 export const METAFILE_PATH = 'dist/vnf-agent.meta.json';
 
 /**

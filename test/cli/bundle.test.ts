@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
-import { BUNDLE_PATH, forbiddenInputs, METAFILE_PATH, SIDECAR_NODE_FLAGS } from '../../scripts/bundle.js';
+import { BUNDLE_PATH, CHUNKS_DIR, forbiddenInputs, inputsIn, loadedAtStart, METAFILE_PATH, SIDECAR_NODE_FLAGS } from '../../scripts/bundle.js';
 import { eventually, runAgent, SHIPPED } from '../support/process.js';
 import { createVnfCluster, startSidecar, statusOf, type Sidecar } from '../support/sidecars.js';
 import { SipResponder } from '../support/sip-responder.js';
@@ -21,41 +21,60 @@ const IDLE_RSS_BUDGET_MIB = 128;
 
 const metafile = (): Metafile => JSON.parse(readFileSync(METAFILE_PATH, 'utf8')) as Metafile;
 
-test('the bundle holds no code of client-node’s generated Api layer or of sim/, and does hold KubeConfig and Watch', () => {
+test('the bundle holds no code of client-node’s generated Api layer or of sim/, and does hold KubeConfig and Watch, in a chunk a start without a cluster does not load', () => {
   const meta = metafile();
   assert.deepEqual(forbiddenInputs(meta), []);
-  const present = Object.entries(meta.outputs[BUNDLE_PATH]!.inputs).filter(([, u]) => u.bytesInOutput > 0).map(([i]) => i);
+  const present = inputsIn(meta);
   assert.ok(present.some((i) => i.endsWith('@kubernetes/client-node/dist/config.js')), 'KubeConfig is bundled');
   assert.ok(present.some((i) => i.endsWith('@kubernetes/client-node/dist/watch.js')), 'Watch is bundled');
+  const atStart = loadedAtStart(meta);
+  assert.ok(atStart.includes(BUNDLE_PATH));
+  assert.ok(Object.keys(meta.outputs).every((f) => f === BUNDLE_PATH || f.startsWith(`${CHUNKS_DIR}/`)), 'every chunk in the directory the image copies');
+  const clusterChunk = Object.keys(meta.outputs).find((f) => inputsIn(meta, [f]).some((i) => i.endsWith('@kubernetes/client-node/dist/config.js')));
+  assert.ok(clusterChunk !== undefined && !atStart.includes(clusterChunk), `client-node's chunk ${clusterChunk} is not loaded at start`);
+  assert.ok(inputsIn(meta, [clusterChunk]).includes('agent/run-cluster.ts'), 'it is the cluster side’s chunk');
 });
 
-test('the metafile check bites: an Api class, the ObjectSerializer or a sim/ module in the output is reported', () => {
+test('the metafile check bites: an Api class, the ObjectSerializer or a sim/ module in any output, or client-node in what a start loads, is reported', () => {
   const input = (bytesInOutput: number) => ({ bytesInOutput });
+  const shared = `${CHUNKS_DIR}/chunk-A.mjs`;
+  const cluster = `${CHUNKS_DIR}/run-cluster-B.mjs`;
   const meta = {
     inputs: {},
     outputs: {
       [BUNDLE_PATH]: {
+        bytes: 1, exports: [],
+        imports: [{ path: shared, kind: 'import-statement' }, { path: cluster, kind: 'dynamic-import' }, { path: 'node:fs', kind: 'require-call', external: true }],
+        inputs: { 'agent/main.ts': input(10) },
+      },
+      [shared]: {
         bytes: 1, imports: [], exports: [],
+        inputs: { 'node_modules/@kubernetes/client-node/dist/watch.js': input(10), 'node_modules/@kubernetes/client-node/dist/gen/apis/AppsV1Api.js': input(0) },
+      },
+      [cluster]: {
+        bytes: 1, imports: [{ path: shared, kind: 'import-statement' }], exports: [],
         inputs: {
           'node_modules/@kubernetes/client-node/dist/gen/apis/CoreV1Api.js': input(10),
           'node_modules/@kubernetes/client-node/dist/gen/models/ObjectSerializer.js': input(10),
           'sim/apiserver/command.ts': input(10),
-          'node_modules/@kubernetes/client-node/dist/gen/apis/AppsV1Api.js': input(0),
           'node_modules/@kubernetes/client-node/dist/config.js': input(10),
         },
       },
     },
   } as unknown as Metafile;
+  assert.deepEqual(loadedAtStart(meta), [BUNDLE_PATH, shared]);
   assert.deepEqual(forbiddenInputs(meta), [
     'node_modules/@kubernetes/client-node/dist/gen/apis/CoreV1Api.js',
     'node_modules/@kubernetes/client-node/dist/gen/models/ObjectSerializer.js',
     'sim/apiserver/command.ts',
+    'node_modules/@kubernetes/client-node/dist/watch.js',
   ]);
 });
 
 test('the image runs the bundle with the node flags scripts/bundle.ts names', () => {
   const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1];
   assert.deepEqual(JSON.parse(entrypoint ?? '[]'), ['node', ...SIDECAR_NODE_FLAGS, `/app/${BUNDLE_PATH}`]);
+  assert.match(readFileSync('Dockerfile', 'utf8'), new RegExp(`^COPY --from=build /src/${CHUNKS_DIR} \\./${CHUNKS_DIR}$`, 'm'), 'the image copies the chunks');
 });
 
 test('the bundle still runs the sim/ commands from the tsc build beside it', async () => {

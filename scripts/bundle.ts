@@ -1,4 +1,5 @@
 import { rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { basename, dirname } from 'node:path';
@@ -122,6 +123,33 @@ const promClientParts: Plugin = {
   },
 };
 
+/** sip.js' generated grammar (peggy), where its rules' bytecode is built. */
+export const SIP_GRAMMAR = /\/sip\.js\/lib\/grammar\/pegjs\/dist\/grammar\.js$/;
+const BYTECODE_LINE = '    const peg$bytecode = [';
+
+/**
+ * sip.js' grammar decodes the bytecode of all its 230 rules inside every
+ * parse (`const peg$bytecode = [peg$decode("..."), ...]` in peg$parse), and
+ * the SIP probe parses each answer's first line and each header alone: some
+ * 12 ms of CPU per answer in --lite-mode, most of the idle sidecar's CPU
+ * (a CPU profile of the idle bundle). The bytecode is pure data, the same
+ * on every call and never written: decoded once, at the first parse, and
+ * kept. Fails when the generated source no longer has that one line, so a
+ * sip.js upgrade cannot drop it unnoticed.
+ */
+export function decodeGrammarOnce(source: string): string {
+  const at = source.indexOf(BYTECODE_LINE);
+  if (at < 0 || source.indexOf(BYTECODE_LINE, at + 1) >= 0) throw new Error(`sip.js grammar: expected one "${BYTECODE_LINE.trim()}"`);
+  return `let vnfDecodedBytecode;\n${source.slice(0, at)}    const peg$bytecode = vnfDecodedBytecode ??= [${source.slice(at + BYTECODE_LINE.length)}`;
+}
+
+export const sipGrammarOnce: Plugin = {
+  name: 'sip-grammar-decode-once',
+  setup(b) {
+    b.onLoad({ filter: SIP_GRAMMAR }, async (args) => ({ contents: decodeGrammarOnce(await readFile(args.path, 'utf8')), loader: 'js' }));
+  },
+};
+
 export async function bundle(): Promise<Metafile> {
   // Chunk names carry a content hash: old ones would pile up beside the new.
   rmSync(CHUNKS_DIR, { recursive: true, force: true });
@@ -141,7 +169,7 @@ export async function bundle(): Promise<Metafile> {
     minifySyntax: true,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [simOutside, clientNodePure, noWhatwgUrl, lazyBuiltins, builtinsViaRequire, promClientParts],
+    plugins: [simOutside, clientNodePure, noWhatwgUrl, lazyBuiltins, builtinsViaRequire, promClientParts, sipGrammarOnce],
     // Bundled CommonJS packages (pino, fastify) call require() for Node built-ins.
     banner: { js: "import { createRequire as __vnfCreateRequire } from 'node:module'; const require = __vnfCreateRequire(import.meta.url);" },
   });

@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
-import { BUNDLE_PATH, CHUNKS_DIR, forbiddenInputs, inputsIn, loadedAtStart, METAFILE_PATH, SIDECAR_NODE_FLAGS } from '../../scripts/bundle.js';
+import { build } from 'esbuild';
+import { BUNDLE_PATH, CHUNKS_DIR, decodeGrammarOnce, forbiddenInputs, inputsIn, loadedAtStart, METAFILE_PATH, SIDECAR_NODE_FLAGS, sipGrammarOnce } from '../../scripts/bundle.js';
 import { eventually, runAgent, SHIPPED } from '../support/process.js';
 import { createVnfCluster, startSidecar, statusOf, type Sidecar } from '../support/sidecars.js';
 import { SipResponder } from '../support/sip-responder.js';
@@ -127,4 +128,29 @@ test('the bundle leads a VnfCluster through its request layer: Lease, pods, stat
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('sip.js’ grammar, its bytecode decoded once, parses as the original does, again and again', async () => {
+  const original = await import('sip.js/lib/grammar/grammar.js');
+  const built = await build({
+    stdin: { contents: "export { Grammar } from 'sip.js/lib/grammar/grammar.js';", resolveDir: process.cwd(), loader: 'js' },
+    bundle: true, format: 'esm', platform: 'node', write: false, plugins: [sipGrammarOnce],
+  });
+  const code = built.outputFiles[0]!.text;
+  assert.equal(code.match(/vnfDecodedBytecode \?\?= \[/g)?.length, 1, 'the bundled grammar keeps its decoded bytecode');
+  const once = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as typeof original;
+  const inputs: [string, string][] = [
+    ['SIP/2.0 200 OK', 'Request_Response'], ['SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-vnf-abc;rport=5060', 'Via'],
+    ['<sip:poll-sip@10.0.0.1>;tag=abcd', 'From'], ['1 OPTIONS', 'CSeq'], ['vnf-agent-xyz', 'Call_ID'], ['not a via', 'Via'],
+  ];
+  for (let round = 0; round < 3; round++) {
+    // As data: the bundled copy has its own NameAddrHeader and URI classes.
+    for (const [input, rule] of inputs) assert.equal(JSON.stringify(once.Grammar.parse(input, rule)), JSON.stringify(original.Grammar.parse(input, rule)), `${rule}: ${input}`);
+  }
+});
+
+test('the grammar rewrite fails unless the generated source has its one bytecode line', () => {
+  assert.throws(() => decodeGrammarOnce('function peg$parse() {}'), /expected one/);
+  assert.throws(() => decodeGrammarOnce('    const peg$bytecode = [\n    const peg$bytecode = [\n'), /expected one/);
+  assert.match(decodeGrammarOnce('a\n    const peg$bytecode = [1];\n'), /^let vnfDecodedBytecode;\na\n {4}const peg\$bytecode = vnfDecodedBytecode \?\?= \[1\];\n$/);
 });

@@ -20,6 +20,8 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 FROM node:26-bookworm-slim
 ENV NODE_ENV=production
+# SIDECAR_ENV in scripts/sidecar-launch.ts: glibc's heap trim threshold fixed at its default (test/cli/bundle.test.ts checks).
+ENV MALLOC_TRIM_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 # The sidecar: one esbuild bundle (dist/vnf-agent.mjs) and its chunks, which load none of node_modules.

@@ -42,6 +42,8 @@ const VARIANTS: readonly Variant[] = [
     name: `bundle, ${semi} ${size} --lite-mode --single-threaded --v8-pool-size=1, MALLOC_ARENA_MAX=2`,
     launch: { script: BUNDLE_PATH, nodeFlags: [semi, size, '--lite-mode', '--single-threaded', '--v8-pool-size=1'] }, env: { MALLOC_ARENA_MAX: '2' },
   },
+  // What the image runs (scripts/sidecar-launch.ts): the flags above and glibc's trim threshold fixed at its default.
+  { name: `bundle, ${semi} ${size} --lite-mode, MALLOC_TRIM_THRESHOLD_=131072 (shipped)`, launch: { script: BUNDLE_PATH, nodeFlags: [semi, size, '--lite-mode'] }, env: { MALLOC_TRIM_THRESHOLD_: '131072' } },
   // The compile cache is warm from the second start on (a pod's restarts; the image could ship it warm).
   { name: `bundle, ${semi} ${size}, NODE_COMPILE_CACHE`, launch: { script: BUNDLE_PATH, nodeFlags: [semi, size] }, env: { NODE_COMPILE_CACHE: join(tmpdir(), `vnf-compile-cache-${process.pid}`) } },
 ];

@@ -43,7 +43,7 @@ const settings = {
   requests: { sizes: [3, 10, 30], windows: quick ? 2 : 3, windowSeconds: quick ? 6 : 60, warmupSeconds: quick ? 5 : 10 },
   footprintSeconds: quick ? 10 : 30,
   coldStarts: quick ? 3 : 10,
-  footprintLaunch: { script: SHIPPED.script, nodeFlags: values['node-flags'] === undefined ? SHIPPED.nodeFlags : values['node-flags'].split(' ').filter(Boolean) },
+  footprintLaunch: { ...SHIPPED, nodeFlags: values['node-flags'] === undefined ? SHIPPED.nodeFlags : values['node-flags'].split(' ').filter(Boolean) },
   peers: 100,
   http: { connections: 10, seconds: quick ? 2 : 5, repeats: quick ? 1 : 3 },
   gather: { sizes: [10, 100, 300], cycles: quick ? 5 : 20 },

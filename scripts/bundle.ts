@@ -14,7 +14,7 @@ import { BUNDLE_PATH, CHUNKS_DIR, METAFILE_PATH } from './sidecar-launch.js';
  * imported by run.ts only when a cluster is configured) is a chunk of its
  * own, so a sidecar without a cluster never reads client-node.
  */
-export { BUNDLE_PATH, CHUNKS_DIR, METAFILE_PATH, SIDECAR_NODE_FLAGS } from './sidecar-launch.js';
+export { BUNDLE_PATH, CHUNKS_DIR, METAFILE_PATH, SIDECAR_ENV, SIDECAR_NODE_FLAGS } from './sidecar-launch.js';
 
 /**
  * `local` and `apiserver` (sim/) stay out of the bundle: left as imports of the

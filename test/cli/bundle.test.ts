@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { build } from 'esbuild';
-import { BUNDLE_PATH, CHUNKS_DIR, decodeGrammarOnce, forbiddenInputs, inputsIn, loadedAtStart, METAFILE_PATH, SIDECAR_NODE_FLAGS, sipGrammarOnce } from '../../scripts/bundle.js';
+import { BUNDLE_PATH, CHUNKS_DIR, decodeGrammarOnce, forbiddenInputs, inputsIn, loadedAtStart, METAFILE_PATH, SIDECAR_ENV, SIDECAR_NODE_FLAGS, sipGrammarOnce } from '../../scripts/bundle.js';
 import { eventually, runAgent, SHIPPED } from '../support/process.js';
 import { createVnfCluster, startSidecar, statusOf, type Sidecar } from '../support/sidecars.js';
 import { SipResponder } from '../support/sip-responder.js';
@@ -75,7 +75,11 @@ test('the metafile check bites: an Api class, the ObjectSerializer or a sim/ mod
 test('the image runs the bundle with the node flags scripts/bundle.ts names', () => {
   const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1];
   assert.deepEqual(JSON.parse(entrypoint ?? '[]'), ['node', ...SIDECAR_NODE_FLAGS, `/app/${BUNDLE_PATH}`]);
-  assert.match(readFileSync('Dockerfile', 'utf8'), new RegExp(`^COPY --from=build /src/${CHUNKS_DIR} \\./${CHUNKS_DIR}$`, 'm'), 'the image copies the chunks');
+  const dockerfile = readFileSync('Dockerfile', 'utf8');
+  assert.match(dockerfile, new RegExp(`^COPY --from=build /src/${CHUNKS_DIR} \\./${CHUNKS_DIR}$`, 'm'), 'the image copies the chunks');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const env = Object.fromEntries([...runtime.matchAll(/^ENV (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+  for (const [name, value] of Object.entries(SIDECAR_ENV)) assert.equal(env[name], value, `the image sets ${name}`);
 });
 
 test('the bundle still runs the sim/ commands from the tsc build beside it', async () => {

@@ -81,12 +81,17 @@ const builtinsViaRequire: Plugin = {
 
 /**
  * Built-ins a bundled package requires when it loads but uses only on paths
- * the sidecar never takes: fastify's node:http2 (only with `http2: true`).
+ * the sidecar never takes: fastify's node:http2 (only with `http2: true`)
+ * and node:https (only with `https` options; node:https with node:tls is
+ * about 3 MiB more, and a sidecar without a cluster loads them for nothing).
  * Each is a proxy that requires the real module at its first use, so
  * behaviour is the same and the idle sidecar does not pay for it
  * (node:http2 is about 4 MiB of RSS in Node 26).
  */
-const LAZY_BUILTINS: readonly { readonly importer: RegExp; readonly builtin: string }[] = [{ importer: /\/fastify\/lib\/server\.js$/, builtin: 'node:http2' }];
+const LAZY_BUILTINS: readonly { readonly importer: RegExp; readonly builtin: string }[] = [
+  { importer: /\/fastify\/lib\/server\.js$/, builtin: 'node:http2' },
+  { importer: /\/fastify\/lib\/server\.js$/, builtin: 'node:https' },
+];
 
 const lazyBuiltins: Plugin = {
   name: 'lazy-builtins',

@@ -16,11 +16,11 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { setTimeout as delay } from 'node:timers/promises';
 import { BUNDLE_PATH, SIDECAR_NODE_FLAGS } from '../scripts/sidecar-launch.js';
 import { eventually, freePort, startAgent, type AgentLaunch } from '../test/support/process.js';
 import { SipResponder } from '../test/support/sip-responder.js';
-import { cpuSeconds, sampleProcess, type Footprint } from './lib/proc.js';
+import { cpuSeconds } from './lib/proc.js';
+import { sampleTogether } from './lib/together.js';
 import { killOnExit } from './lib/cleanup.js';
 import { summarize } from './lib/stats.js';
 import { machine, machineLine } from './lib/report.js';
@@ -97,19 +97,8 @@ for (const [i, l] of launches.entries()) {
   warm.process.child.kill('SIGTERM');
   await warm.process.exited(15_000).catch(() => undefined);
 }
-const results = STEPS.map((s) => ({ ...s, rss: [] as number[], cpu: [] as number[], coldStartMs: [] as number[], coldStartCpuMs: [] as number[] }));
-for (let r = 0; r < rounds; r++) {
-  process.stderr.write(`round ${r + 1}/${rounds}: ${STEPS.length} variants at once, ${seconds} s\n`);
-  const running = await Promise.all(launches.map((l, i) => start(l.launch, sip.port, `steps-${i}`)));
-  await delay(5_000);
-  const samples: Footprint[] = await Promise.all(running.map((p) => sampleProcess(p.process.child.pid!, seconds)));
-  samples.forEach((f, i) => {
-    results[i]!.rss.push(...f.rssMiB);
-    results[i]!.cpu.push(...f.cpuMsPerS);
-  });
-  for (const p of running) p.process.child.kill('SIGKILL');
-  await Promise.all(running.map((p) => p.process.exited(5_000).catch(() => undefined)));
-}
+const together = await sampleTogether(STEPS.length, rounds, seconds, async () => (await Promise.all(launches.map((l, i) => start(l.launch, sip.port, `steps-${i}`)))).map((p) => p.process));
+const results = STEPS.map((s, i) => ({ ...s, rss: together.rss[i]!, cpu: together.cpu[i]!, coldStartMs: [] as number[], coldStartCpuMs: [] as number[] }));
 process.stderr.write(`cold starts: ${starts} per variant, one at a time\n`);
 for (let s = 0; s < starts; s++) {
   for (const [i, l] of launches.entries()) {

@@ -65,7 +65,7 @@ export function sidecarContainer(o: SidecarOptions): Record<string, unknown> {
     livenessProbe: { httpGet: { path: '/livez', port: o.httpPort }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
     readinessProbe: { httpGet: { path: '/readyz', port: o.httpPort }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
     lifecycle: drainPreStop(o.httpPort),
-    // Sized from `npm run bench` (README, bench/results/footprint.json), as the chart's values.yaml: the image's bundle on Node 26, RSS 62.3 MiB idle, 77.2 MiB leading 100 peers.
+    // Sized from `npm run bench` (README, bench/results/footprint.json), as the chart's values.yaml: the image's bundle on Node 26, RSS 62.4 MiB idle, 74.8 MiB leading 100 peers.
     resources: { limits: { cpu: '500m', memory: '168Mi' }, requests: { cpu: '50m', memory: '84Mi' } },
     securityContext: {
       runAsNonRoot: true,

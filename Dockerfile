@@ -20,10 +20,13 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 FROM node:26-bookworm-slim
 ENV NODE_ENV=production
+# SIDECAR_ENV in scripts/sidecar-launch.ts: glibc's heap trim threshold fixed at its default (test/cli/bundle.test.ts checks).
+ENV MALLOC_TRIM_THRESHOLD_=131072
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-# The sidecar: one esbuild bundle (dist/vnf-agent.mjs), which loads none of node_modules.
+# The sidecar: one esbuild bundle (dist/vnf-agent.mjs) and its chunks, which load none of node_modules.
 COPY --from=build /src/dist/vnf-agent.mjs ./dist/vnf-agent.mjs
+COPY --from=build /src/dist/vnf-agent-chunks ./dist/vnf-agent-chunks
 # The tsc build stays for `local` and `apiserver`: the bundle imports dist/sim only for them.
 COPY --from=build /src/dist/agent ./dist/agent
 COPY --from=build /src/dist/sim ./dist/sim

@@ -12,7 +12,7 @@ import { Drainer, type InFlightCount } from './membership/drain.js';
 import { createPeerRegistrar } from './membership/from-config.js';
 import { UpstreamReadiness } from './membership/upstream-readiness.js';
 import { Loop } from './cycle/loop.js';
-import { startClusterAgent, type RunningCluster } from './run-cluster.js';
+import type { RunningCluster } from './run-cluster.js';
 import type { AgentStatus } from './http/routes/status.js';
 import { addressApplierFor } from './exposure/from-config.js';
 
@@ -75,6 +75,9 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
 
   const tokens = fileTokens(config.tokenFile);
   if (config.cluster !== '') {
+    // Imported only here: a sidecar without a cluster never loads the Kubernetes client (the bundle's
+    // cluster side is a chunk of its own, scripts/bundle.ts), about 4 MiB of RSS it would not use.
+    const { startClusterAgent } = await import('./run-cluster.js');
     cluster = startClusterAgent({
       config, clock, logger, registry, registrar, drainer, tokens, localSample: () => sampler?.latest(), addressApplier: addressApplierFor(config),
     });

@@ -10,7 +10,7 @@
  *   its whole loop: membership, status, gathering 100 samples, deciding.
  * Beside them, over the same window, the anchor: client-go's own elector
  * (bench/go-elector), one Go process leading a Lease on the same API server.
- * Cold start: from spawning the bundle to its first answer on /readyz.
+ * Cold start: from spawning the bundle to its first answer on /readyz, and its CPU by then.
  * Both sidecars are left running for the HTTP latency benchmark.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -23,7 +23,7 @@ import { createVnfCluster, startSidecar, statusOf, type Sidecar } from '../test/
 import { freePort, SHIPPED, startAgent, type AgentLaunch } from '../test/support/process.js';
 import { GoElector, goElectorBin } from './lib/go-elector.js';
 import { SipResponder } from '../test/support/sip-responder.js';
-import { sampleProcess, type Footprint } from './lib/proc.js';
+import { cpuSeconds, sampleProcess, type Footprint } from './lib/proc.js';
 import { killOnExit } from './lib/cleanup.js';
 import { startFakePeers } from './fixtures/fake-peers.js';
 
@@ -122,23 +122,32 @@ export async function measureFootprint(s: Sidecars, seconds: number, settleSecon
   return { idle: idle!, leader: leader!, go: go! };
 }
 
+/** Cold starts: wall milliseconds from spawn to the first answer, and the CPU the process had used by then. */
+export interface ColdStarts {
+  readonly ms: number[];
+  readonly cpuMs: number[];
+}
+
 /**
  * Milliseconds from spawning the shipped bundle to its first HTTP answer on
  * /readyz (any status: the SIP probe decides 200 or 503 later), `runs` times
- * one after the other; polled every 5 ms.
+ * one after the other; polled every 5 ms. Beside each, the CPU (user +
+ * system, /proc/<pid>/stat) the process had used when it answered: on a
+ * loaded machine the wall time is mostly waiting for a core, the CPU is not.
  */
-export async function measureColdStart(runs: number, launch: AgentLaunch = SHIPPED): Promise<number[]> {
-  const times: number[] = [];
+export async function measureColdStart(runs: number, launch: AgentLaunch = SHIPPED): Promise<ColdStarts> {
+  const times: ColdStarts = { ms: [], cpuMs: [] };
   for (let i = 0; i < runs; i++) {
     const port = await freePort();
     const began = performance.now();
     const child = startAgent(['run'], { VNF_AGENT_POD_NAME: `cold-${i}`, VNF_AGENT_HTTP_HOST: '127.0.0.1', VNF_AGENT_HTTP_PORT: String(port), VNF_AGENT_LOG_LEVEL: 'warn' }, launch);
     killOnExit(child.child);
     try {
-      times.push(await until('bundle did not answer /readyz', 10_000, async () => {
+      times.ms.push(await until('bundle did not answer /readyz', 10_000, async () => {
         const answered = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(500) }).then(() => true, () => false);
         return answered ? performance.now() - began : undefined;
       }, 5));
+      times.cpuMs.push(cpuSeconds(child.child.pid!) * 1000);
     } finally {
       child.child.kill('SIGKILL');
       await child.exited(5_000).catch(() => undefined);

@@ -12,11 +12,10 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { setTimeout as delay } from 'node:timers/promises';
 import { BUNDLE_PATH } from '../scripts/sidecar-launch.js';
 import { AGENT_BIN, eventually, freePort, startAgent, type AgentLaunch } from '../test/support/process.js';
 import { SipResponder } from '../test/support/sip-responder.js';
-import { sampleProcess, type Footprint } from './lib/proc.js';
+import { sampleTogether } from './lib/together.js';
 import { killOnExit } from './lib/cleanup.js';
 import { summarize } from './lib/stats.js';
 import { machine, machineLine } from './lib/report.js';
@@ -42,6 +41,8 @@ const VARIANTS: readonly Variant[] = [
     name: `bundle, ${semi} ${size} --lite-mode --single-threaded --v8-pool-size=1, MALLOC_ARENA_MAX=2`,
     launch: { script: BUNDLE_PATH, nodeFlags: [semi, size, '--lite-mode', '--single-threaded', '--v8-pool-size=1'] }, env: { MALLOC_ARENA_MAX: '2' },
   },
+  // What the image runs (scripts/sidecar-launch.ts): the flags above and glibc's trim threshold fixed at its default.
+  { name: `bundle, ${semi} ${size} --lite-mode, MALLOC_TRIM_THRESHOLD_=131072 (shipped)`, launch: { script: BUNDLE_PATH, nodeFlags: [semi, size, '--lite-mode'] }, env: { MALLOC_TRIM_THRESHOLD_: '131072' } },
   // The compile cache is warm from the second start on (a pod's restarts; the image could ship it warm).
   { name: `bundle, ${semi} ${size}, NODE_COMPILE_CACHE`, launch: { script: BUNDLE_PATH, nodeFlags: [semi, size] }, env: { NODE_COMPILE_CACHE: join(tmpdir(), `vnf-compile-cache-${process.pid}`) } },
 ];
@@ -73,19 +74,8 @@ async function start(v: Variant, sipPort: number, name: string): Promise<{ port:
 const host = machine();
 const sip = new SipResponder();
 await sip.start();
-const results = VARIANTS.map((v) => ({ name: v.name, flags: v.launch.nodeFlags, script: v.launch.script, env: v.env ?? {}, rss: [] as number[], cpu: [] as number[], coldStartMs: [] as number[] }));
-for (let r = 0; r < rounds; r++) {
-  process.stderr.write(`round ${r + 1}/${rounds}: ${VARIANTS.length} variants at once, ${seconds} s\n`);
-  const running = await Promise.all(VARIANTS.map((v, i) => start(v, sip.port, `flags-${i}`)));
-  await delay(5_000);
-  const samples: Footprint[] = await Promise.all(running.map((p) => sampleProcess(p.process.child.pid!, seconds)));
-  samples.forEach((f, i) => {
-    results[i]!.rss.push(...f.rssMiB);
-    results[i]!.cpu.push(...f.cpuMsPerS);
-  });
-  for (const p of running) p.process.child.kill('SIGKILL');
-  await Promise.all(running.map((p) => p.process.exited(5_000).catch(() => undefined)));
-}
+const together = await sampleTogether(VARIANTS.length, rounds, seconds, async () => (await Promise.all(VARIANTS.map((v, i) => start(v, sip.port, `flags-${i}`)))).map((p) => p.process));
+const results = VARIANTS.map((v, i) => ({ name: v.name, flags: v.launch.nodeFlags, script: v.launch.script, env: v.env ?? {}, rss: together.rss[i]!, cpu: together.cpu[i]!, coldStartMs: [] as number[] }));
 process.stderr.write(`cold starts: ${starts} per variant, one at a time\n`);
 for (let s = 0; s < starts; s++) {
   for (const [i, v] of VARIANTS.entries()) {

@@ -3,6 +3,7 @@ import type { RequestRate } from './election-requests.js';
 import type { ProcessFailover } from './election-processes.js';
 import type { ScalingFigures } from './scaling-anchor.js';
 import type { Footprint } from './lib/proc.js';
+import type { ColdStarts } from './footprint.js';
 import type { RouteLatency } from './http-latency.js';
 import type { GatherResult } from './gather-cycle.js';
 import { summarize, type Summary } from './lib/stats.js';
@@ -63,7 +64,7 @@ export function scalingRows(figures: readonly ScalingFigures[]): Row[] {
 /** The footprint anchor: one go-elector process leading its own Lease on the same API server. */
 export const CLIENT_GO_LEADING = `${CLIENT_GO}, leading`;
 
-export function footprintRows(f: { idle: Footprint; leader: Footprint; go: Footprint }, peers: number, coldStartMs: readonly number[]): Row[] {
+export function footprintRows(f: { idle: Footprint; leader: Footprint; go: Footprint }, peers: number, coldStart: ColdStarts): Row[] {
   const go = { rss: summarize(f.go.rssMiB), cpu: summarize(f.go.cpuMsPerS) };
   const rows = (label: string, p: Footprint): Row[] => {
     const rss = summarize(p.rssMiB);
@@ -73,11 +74,13 @@ export function footprintRows(f: { idle: Footprint; leader: Footprint; go: Footp
       { benchmark: `footprint: CPU, ${label}`, ours: cpu, anchor: go.cpu, anchorIs: CLIENT_GO_LEADING, unit: 'ms CPU/s', over: over(cpu, `windows of ${p.rssMiB.length / Math.max(1, p.cpuMsPerS.length)} s`, ', bundle vs Go process') },
     ];
   };
-  const cold = summarize([...coldStartMs]);
+  const cold = summarize(coldStart.ms);
+  const coldCpu = summarize(coldStart.cpuMs);
   return [
     ...rows('idle (SIP probe only)', f.idle),
     ...rows(`leading ${peers} peers`, f.leader),
     { benchmark: 'footprint: cold start to /readyz answering', ours: cold, unit: 'ms', over: over(cold, 'starts', ', spawn to first HTTP answer') },
+    { benchmark: 'footprint: CPU of that cold start', ours: coldCpu, unit: 'ms CPU', over: over(coldCpu, 'starts', ', user + system until the first answer') },
   ];
 }
 

@@ -42,8 +42,8 @@ const settings = {
   // Windows as long as a standby's watch (the API server ends it after 60 s, then it is re-opened).
   requests: { sizes: [3, 10, 30], windows: quick ? 2 : 3, windowSeconds: quick ? 6 : 60, warmupSeconds: quick ? 5 : 10 },
   footprintSeconds: quick ? 10 : 30,
-  coldStarts: quick ? 3 : 10,
-  footprintLaunch: { script: SHIPPED.script, nodeFlags: values['node-flags'] === undefined ? SHIPPED.nodeFlags : values['node-flags'].split(' ').filter(Boolean) },
+  coldStarts: quick ? 3 : 20,
+  footprintLaunch: { ...SHIPPED, nodeFlags: values['node-flags'] === undefined ? SHIPPED.nodeFlags : values['node-flags'].split(' ').filter(Boolean) },
   peers: 100,
   http: { connections: 10, seconds: quick ? 2 : 5, repeats: quick ? 1 : 3 },
   gather: { sizes: [10, 100, 300], cycles: quick ? 5 : 20 },
@@ -84,9 +84,9 @@ if (only.has('footprint') || only.has('http')) {
       log(`[${elapsed()}] footprint: sampling both for ${settings.footprintSeconds} s`);
       const f = await measureFootprint(sidecars, settings.footprintSeconds);
       log(`[${elapsed()}] footprint: cold start of the bundle, ${settings.coldStarts} starts`);
-      const coldStartMs = await measureColdStart(settings.coldStarts, settings.footprintLaunch);
-      rows.push(...footprintRows(f, settings.peers, coldStartMs));
-      details.footprint = { ...f, coldStartMs };
+      const coldStart = await measureColdStart(settings.coldStarts, settings.footprintLaunch);
+      rows.push(...footprintRows(f, settings.peers, coldStart));
+      details.footprint = { ...f, coldStartMs: coldStart.ms, coldStartCpuMs: coldStart.cpuMs };
     }
     if (only.has('http')) {
       log(`[${elapsed()}] http: autocannon against the idle sidecar`);

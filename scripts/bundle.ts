@@ -1,15 +1,20 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { build, type Metafile, type Plugin } from 'esbuild';
-import { BUNDLE_PATH, METAFILE_PATH } from './sidecar-launch.js';
+import { basename, dirname } from 'node:path';
+import { BUNDLE_PATH, CHUNKS_DIR, METAFILE_PATH } from './sidecar-launch.js';
 
 /**
- * The sidecar as one file (npm run bundle): dist/vnf-agent.mjs, what the image
- * runs. One bundled file loads only the modules the agent reaches; the package
- * layout would load all of @kubernetes/client-node's generated Api layer
- * (its dist/config.js imports gen/index.js), some 70 MiB in every pod.
+ * The sidecar bundled (npm run bundle): dist/vnf-agent.mjs, what the image
+ * runs, and the chunks it imports (dist/vnf-agent-chunks/). The bundle loads
+ * only the modules the agent reaches; the package layout would load all of
+ * @kubernetes/client-node's generated Api layer (its dist/config.js imports
+ * gen/index.js), some 70 MiB in every pod. The cluster side (run-cluster.ts,
+ * imported by run.ts only when a cluster is configured) is a chunk of its
+ * own, so a sidecar without a cluster never reads client-node.
  */
-export { BUNDLE_PATH, METAFILE_PATH, SIDECAR_NODE_FLAGS } from './sidecar-launch.js';
+export { BUNDLE_PATH, CHUNKS_DIR, METAFILE_PATH, SIDECAR_ENV, SIDECAR_NODE_FLAGS } from './sidecar-launch.js';
 
 /**
  * `local` and `apiserver` (sim/) stay out of the bundle: left as imports of the
@@ -76,12 +81,17 @@ const builtinsViaRequire: Plugin = {
 
 /**
  * Built-ins a bundled package requires when it loads but uses only on paths
- * the sidecar never takes: fastify's node:http2 (only with `http2: true`).
+ * the sidecar never takes: fastify's node:http2 (only with `http2: true`)
+ * and node:https (only with `https` options; node:https with node:tls is
+ * about 3 MiB more, and a sidecar without a cluster loads them for nothing).
  * Each is a proxy that requires the real module at its first use, so
  * behaviour is the same and the idle sidecar does not pay for it
  * (node:http2 is about 4 MiB of RSS in Node 26).
  */
-const LAZY_BUILTINS: readonly { readonly importer: RegExp; readonly builtin: string }[] = [{ importer: /\/fastify\/lib\/server\.js$/, builtin: 'node:http2' }];
+const LAZY_BUILTINS: readonly { readonly importer: RegExp; readonly builtin: string }[] = [
+  { importer: /\/fastify\/lib\/server\.js$/, builtin: 'node:http2' },
+  { importer: /\/fastify\/lib\/server\.js$/, builtin: 'node:https' },
+];
 
 const lazyBuiltins: Plugin = {
   name: 'lazy-builtins',
@@ -118,10 +128,43 @@ const promClientParts: Plugin = {
   },
 };
 
-export async function bundle(outfile = BUNDLE_PATH): Promise<Metafile> {
+/** sip.js' generated grammar (peggy), where its rules' bytecode is built. */
+export const SIP_GRAMMAR = /\/sip\.js\/lib\/grammar\/pegjs\/dist\/grammar\.js$/;
+const BYTECODE_LINE = '    const peg$bytecode = [';
+
+/**
+ * sip.js' grammar decodes the bytecode of all its 230 rules inside every
+ * parse (`const peg$bytecode = [peg$decode("..."), ...]` in peg$parse), and
+ * the SIP probe parses each answer's first line and each header alone: some
+ * 12 ms of CPU per answer in --lite-mode, most of the idle sidecar's CPU
+ * (a CPU profile of the idle bundle). The bytecode is pure data, the same
+ * on every call and never written: decoded once, at the first parse, and
+ * kept. Fails when the generated source no longer has that one line, so a
+ * sip.js upgrade cannot drop it unnoticed.
+ */
+export function decodeGrammarOnce(source: string): string {
+  const at = source.indexOf(BYTECODE_LINE);
+  if (at < 0 || source.indexOf(BYTECODE_LINE, at + 1) >= 0) throw new Error(`sip.js grammar: expected one "${BYTECODE_LINE.trim()}"`);
+  return `let vnfDecodedBytecode;\n${source.slice(0, at)}    const peg$bytecode = vnfDecodedBytecode ??= [${source.slice(at + BYTECODE_LINE.length)}`;
+}
+
+export const sipGrammarOnce: Plugin = {
+  name: 'sip-grammar-decode-once',
+  setup(b) {
+    b.onLoad({ filter: SIP_GRAMMAR }, async (args) => ({ contents: decodeGrammarOnce(await readFile(args.path, 'utf8')), loader: 'js' }));
+  },
+};
+
+export async function bundle(): Promise<Metafile> {
+  // Chunk names carry a content hash: old ones would pile up beside the new.
+  rmSync(CHUNKS_DIR, { recursive: true, force: true });
   const result = await build({
-    entryPoints: ['agent/main.ts'],
-    outfile,
+    entryPoints: { [basename(BUNDLE_PATH, '.mjs')]: 'agent/main.ts' },
+    outdir: dirname(BUNDLE_PATH),
+    // A dynamic import() becomes a chunk loaded at that import; shared code goes to a chunk both import.
+    splitting: true,
+    chunkNames: `${basename(CHUNKS_DIR)}/[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -131,25 +174,43 @@ export async function bundle(outfile = BUNDLE_PATH): Promise<Metafile> {
     minifySyntax: true,
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [simOutside, clientNodePure, noWhatwgUrl, lazyBuiltins, builtinsViaRequire, promClientParts],
+    plugins: [simOutside, clientNodePure, noWhatwgUrl, lazyBuiltins, builtinsViaRequire, promClientParts, sipGrammarOnce],
     // Bundled CommonJS packages (pino, fastify) call require() for Node built-ins.
     banner: { js: "import { createRequire as __vnfCreateRequire } from 'node:module'; const require = __vnfCreateRequire(import.meta.url);" },
   });
   return result.metafile;
 }
 
+/** The output files a start loads before any dynamic import: the entry and the chunks it imports statically. */
+export function loadedAtStart(meta: Metafile, entry = BUNDLE_PATH): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    const output = meta.outputs[file];
+    if (!output) throw new Error(`no ${file} in the metafile`);
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const i of output.imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+  };
+  visit(entry);
+  return [...seen];
+}
+
+/** Inputs with code in the given output files (esbuild parses every module it is pointed at; what counts is what it left). */
+export function inputsIn(meta: Metafile, files: readonly string[] = Object.keys(meta.outputs)): string[] {
+  return [...new Set(files.flatMap((f) => Object.entries(meta.outputs[f]?.inputs ?? {}).filter(([, use]) => use.bytesInOutput > 0).map(([input]) => input)))];
+}
+
 /**
- * Modules with code in the bundle that must not be there: the generated Api
- * layer and the stand-in. esbuild parses every module it is pointed at, so
- * the test is on the bytes each one left in the output, not on the inputs.
+ * Modules with code in the bundle or its chunks that must not be there: the
+ * generated Api layer and the stand-in; and, in what every start loads,
+ * client-node at all (a sidecar without a cluster does not need it).
  */
-export function forbiddenInputs(meta: Metafile, outfile = BUNDLE_PATH): string[] {
-  const output = meta.outputs[outfile];
-  if (!output) throw new Error(`no ${outfile} in the metafile`);
-  const present = Object.entries(output.inputs).filter(([, use]) => use.bytesInOutput > 0).map(([input]) => input);
-  return present.filter(
+export function forbiddenInputs(meta: Metafile): string[] {
+  const anywhere = inputsIn(meta).filter(
     (input) => /@kubernetes\/client-node\/dist\/gen\/(apis|types)\//.test(input) || /ObjectSerializer/.test(input) || /^sim\//.test(input),
   );
+  const atStart = inputsIn(meta, loadedAtStart(meta)).filter((input) => /@kubernetes\/client-node\//.test(input));
+  return [...new Set([...anywhere, ...atStart])];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
@@ -160,6 +221,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.stderr.write(`the bundle reaches modules the sidecar must not load:\n${forbidden.join('\n')}\n`);
     process.exit(1);
   }
-  const bytes = meta.outputs[BUNDLE_PATH]?.bytes ?? 0;
-  process.stdout.write(`wrote ${BUNDLE_PATH} (${(bytes / 1024).toFixed(0)} KiB, ${Object.keys(meta.outputs[BUNDLE_PATH]?.inputs ?? {}).length} modules)\n`);
+  const kib = (files: string[]): string => (files.reduce((sum, f) => sum + (meta.outputs[f]?.bytes ?? 0), 0) / 1024).toFixed(0);
+  const atStart = loadedAtStart(meta);
+  process.stdout.write(`wrote ${BUNDLE_PATH} and ${Object.keys(meta.outputs).length - 1} chunks: ${kib(atStart)} KiB loaded at start, ${kib(Object.keys(meta.outputs))} KiB in all\n`);
 }

@@ -14,6 +14,7 @@ import { scaleRoutes, type ScaleControl } from './routes/scale.js';
 import { systemClock, type Clock } from '../clock/clock.js';
 import type { TokenSource } from './auth.js';
 import { ErrorReply } from './schemas.js';
+import { lazyCompilers, type LazyCompilers } from './lazy-schemas.js';
 import { DEFAULT_MUTATING_REQUESTS_PER_MINUTE, registerMutatingRateLimit } from './rate-limit.js';
 
 export interface ServerDeps {
@@ -38,6 +39,8 @@ export interface ServerDeps {
   readonly drainWaitLimitMs?: () => number;
   /** POST /drain and POST /scale per client IP and minute (each route counted alone); 30 by default. */
   readonly mutatingRequestsPerMinute?: number;
+  /** Schema compilers; each route's schemas compiled at its first use by default. */
+  readonly compilers?: LazyCompilers;
 }
 
 /** Request limits: the endpoints take tiny bodies; anything bigger is a mistake or an attack. */
@@ -58,6 +61,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     connectionTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: 256 },
     return503OnClosing: true,
+    schemaController: { compilersFactory: deps.compilers ?? lazyCompilers() },
     // A malformed URL (bad percent-encoding) never reaches the error handler; answer it in the same shape.
     frameworkErrors: (err, _request, reply) => {
       void (reply as FastifyReply).code(400).send({ error: 'Bad Request', reason: err.message });

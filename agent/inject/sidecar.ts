@@ -65,8 +65,8 @@ export function sidecarContainer(o: SidecarOptions): Record<string, unknown> {
     livenessProbe: { httpGet: { path: '/livez', port: o.httpPort }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
     readinessProbe: { httpGet: { path: '/readyz', port: o.httpPort }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
     lifecycle: drainPreStop(o.httpPort),
-    // Sized from `npm run bench` (README, bench/results/footprint.json), as the chart's values.yaml: the image's bundle on Node 26, RSS 74.5 MiB idle, 80.6 MiB leading 100 peers.
-    resources: { limits: { cpu: '500m', memory: '176Mi' }, requests: { cpu: '50m', memory: '88Mi' } },
+    // Sized from `npm run bench` (README, bench/results/footprint.json), as the chart's values.yaml: the image's bundle on Node 26, RSS 62.4 MiB idle, 74.8 MiB leading 100 peers.
+    resources: { limits: { cpu: '500m', memory: '168Mi' }, requests: { cpu: '50m', memory: '84Mi' } },
     securityContext: {
       runAsNonRoot: true,
       runAsUser: 65532,

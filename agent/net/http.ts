@@ -1,5 +1,6 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { deadline } from '../clock/deadline.js';
 
@@ -15,6 +16,16 @@ export interface HttpRequest {
   readonly body?: string;
 }
 
+/**
+ * node:https (with node:tls) is about 3 MiB of RSS in Node 26, and most
+ * sidecars reach Kamailio and their peers over plain HTTP: required at the
+ * first https: URL, not at start (scripts/bundle.ts does the same for
+ * fastify's, which serves plain HTTP).
+ */
+const requireBuiltin = createRequire(import.meta.url);
+let httpsModule: typeof Https | undefined;
+const https = (): typeof Https => (httpsModule ??= requireBuiltin('node:https') as typeof Https);
+
 /** Bodies larger than this are not metrics, RPC or agent answers we can use. */
 export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
 
@@ -28,7 +39,7 @@ export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
  */
 export function httpExchange(url: string, request: HttpRequest, timeoutMs: number, signal?: AbortSignal, clock: Clock = systemClock): Promise<HttpReply> {
   const target = new URL(url);
-  const client = target.protocol === 'https:' ? https : http;
+  const client = target.protocol === 'https:' ? https() : http;
   const limit = deadline(clock, timeoutMs, `${request.method} ${target.pathname}`, signal);
   const bound = limit.signal;
   return new Promise<HttpReply>((resolve, reject) => {

@@ -86,7 +86,7 @@ describe('helm lint and template', { timeout: 120_000 }, () => {
       runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, readOnlyRootFilesystem: true,
       allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
     });
-    assert.deepEqual(sidecar?.resources, { requests: { cpu: '50m', memory: '88Mi' }, limits: { cpu: '500m', memory: '176Mi' } });
+    assert.deepEqual(sidecar?.resources, { requests: { cpu: '50m', memory: '84Mi' }, limits: { cpu: '500m', memory: '168Mi' } });
     assert.ok((sidecar?.volumeMounts as { mountPath: string }[]).some((m) => m.mountPath === '/tmp'));
   });
 

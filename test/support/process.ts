@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BUNDLE_PATH, SIDECAR_NODE_FLAGS } from '../../scripts/sidecar-launch.js';
+import { BUNDLE_PATH, SIDECAR_ENV, SIDECAR_NODE_FLAGS } from '../../scripts/sidecar-launch.js';
 
 export const AGENT_BIN = 'dist/agent/main.js';
 
@@ -30,13 +30,15 @@ export interface RunningProcess {
 export interface AgentLaunch {
   readonly script: string;
   readonly nodeFlags: readonly string[];
+  /** Environment the launch sets under the caller's (the image's ENV). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 export const TSC_BUILD: AgentLaunch = { script: AGENT_BIN, nodeFlags: [] };
 /** The sidecar as the image runs it (npm run build writes the bundle). */
-export const SHIPPED: AgentLaunch = { script: BUNDLE_PATH, nodeFlags: SIDECAR_NODE_FLAGS };
+export const SHIPPED: AgentLaunch = { script: BUNDLE_PATH, nodeFlags: SIDECAR_NODE_FLAGS, env: SIDECAR_ENV };
 
 export function startAgent(args: string[], env: Record<string, string> = {}, launch: AgentLaunch = TSC_BUILD): RunningProcess {
-  return startProcess(process.execPath, [...launch.nodeFlags, launch.script, ...args], cleanEnv(env));
+  return startProcess(process.execPath, [...launch.nodeFlags, launch.script, ...args], cleanEnv({ ...launch.env, ...env }));
 }
 
 export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv): RunningProcess {

@@ -115,6 +115,14 @@ const quotes: [string, () => string[]][] = [
       `used ${cell(row('footprint: CPU, leading'))} ms CPU/s and held ${cell(row('footprint: RSS, leading')).split(' ')[0]} MiB`,
     ];
   }],
+  ['bench/results/footprint-steps.json', () => {
+    const r = result<{ machine: Machine; steps: { name: string; commit: string; rss: number[]; cpu: number[]; coldStartCpuMs: number[] }[] }>('bench/results/footprint-steps.json');
+    const median = (xs: number[], digits: number): string => summarize(xs).median.toFixed(digits);
+    return [
+      '[`bench/results/footprint-steps.json`](bench/results/footprint-steps.json)', `commit \`${r.machine.commit.slice(0, 7)}\``, `load average ${r.machine.loadAverageAtStart} at start`,
+      ...r.steps.map((s) => `| ${s.name} | \`${s.commit}\` | ${median(s.rss, 1)} | ${median(s.cpu, 1)} | ${median(s.coldStartCpuMs, 0)} |`),
+    ];
+  }],
   ['bench/results/node-flags-2.json', () => {
     const r = result<{ machine: Machine; variants: { name: string; rss: number[] }[] }>('bench/results/node-flags-2.json');
     const rss = (name: string): string => summarize(r.variants.find((v) => v.name === name)!.rss).median.toFixed(1);

@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { httpExchange } from '../../agent/net/http.js';
 
@@ -34,5 +39,25 @@ test('an exchange is bounded by its timeout', async () => {
   } finally {
     server.closeAllConnections();
     server.close();
+  }
+});
+
+test('an https: URL goes over TLS (node:https, required at its first use)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vnf-https-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('over tls'));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    try {
+      // The exchange trusts the system's CAs only: a self-signed server is refused by TLS itself.
+      await assert.rejects(httpExchange(`https://127.0.0.1:${port}/`, { method: 'GET' }, 2000), (err: NodeJS.ErrnoException) => err.code === 'DEPTH_ZERO_SELF_SIGNED_CERT');
+      await assert.rejects(httpExchange(`http://127.0.0.1:${port}/`, { method: 'GET' }, 2000), 'plain HTTP to a TLS port fails otherwise');
+    } finally {
+      server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -22,7 +22,7 @@ vnf-agent.sidecar parameters (dict):
   logLevel                info
   shutdownTimeoutSeconds  10
   env                     {}        further VNF_AGENT_* settings (name -> value)
-  resources               requests 50m/88Mi, limits 500m/176Mi
+  resources               requests 50m/84Mi, limits 500m/168Mi
   livenessProbe           {periodSeconds, timeoutSeconds, failureThreshold}
   readinessProbe          {periodSeconds, timeoutSeconds, failureThreshold}
   native                  false     true: a native sidecar (Kubernetes 1.29+), placed under
@@ -37,7 +37,7 @@ vnf-agent.sidecar parameters (dict):
 {{- $live := default dict .livenessProbe }}
 {{- $ready := default dict .readinessProbe }}
 {{- $startup := default dict .startupProbe }}
-{{- $resources := default (dict "requests" (dict "cpu" "50m" "memory" "88Mi") "limits" (dict "cpu" "500m" "memory" "176Mi")) .resources -}}
+{{- $resources := default (dict "requests" (dict "cpu" "50m" "memory" "84Mi") "limits" (dict "cpu" "500m" "memory" "168Mi")) .resources -}}
 - name: vnf-agent
   image: {{ required "vnf-agent.sidecar: image is required" .image | quote }}
   imagePullPolicy: {{ default "IfNotPresent" .pullPolicy }}

@@ -38,14 +38,18 @@ export interface MemberRuntime {
   close(): Promise<void>;
 }
 
-export interface PodMembersOptions {
+/** What every member runtime is given: the admin client, the members' namespace and folder, their environment, and where exits go. */
+export interface MemberRuntimeOptions {
   readonly kc: KubeConfig;
   readonly namespace: string;
-  readonly cluster: string;
   readonly dir: string;
-  readonly apiServer: string;
   readonly env: Record<string, string>;
   readonly onExit: (exit: MemberExit) => void;
+}
+
+export interface PodMembersOptions extends MemberRuntimeOptions {
+  readonly cluster: string;
+  readonly apiServer: string;
 }
 
 /**

@@ -1,32 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { sproutKamailioConfig } from '../../sim/kamailio/config.js';
 import { eventually } from '../support/process.js';
 import { AGENT_PORT } from '../support/sidecar-pods.js';
 import { sidecarIdentity } from '../support/sidecars.js';
-import { imageNamed } from '../realnode/images.js';
+import { HARDENED, imageNamed } from '../realnode/images.js';
 import type { RealCluster } from '../realnode/cluster.js';
 import { containerId } from '../realnode/pod-process.js';
-import type { MemberExit, MemberRuntime } from './pod-members.js';
+import type { MemberRuntime, MemberRuntimeOptions } from './pod-members.js';
 import { SIDECAR_CONTAINER } from './pod-members.js';
 
 const SIP_PORT = 5060;
 const KUBECONFIG_DIR = '/etc/vnf-chaos';
 /** How often the pods' sidecar processes are looked up (pod status, then containerd's tasks). */
 const REFRESH_MS = 300;
-const HARDENED = {
-  runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, readOnlyRootFilesystem: true,
-  allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] },
-};
 
-export interface RealNodeMembersOptions {
+export interface RealNodeMembersOptions extends MemberRuntimeOptions {
   readonly cluster: RealCluster;
-  readonly kc: KubeConfig;
-  readonly namespace: string;
-  readonly dir: string;
-  readonly env: Record<string, string>;
-  readonly onExit: (exit: MemberExit) => void;
 }
 
 interface Seen {

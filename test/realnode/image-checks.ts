@@ -4,20 +4,15 @@ import { execFile } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CoreV1Api, type KubeConfig, type V1Container, type V1Pod, type V1SecurityContext } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import { sproutKamailioConfig } from '../../sim/kamailio/config.js';
 import { controlPlaneBinDir } from '../support/controlplane.js';
 import { deleteNamespaceAndPods, freshNamespace } from '../support/kube.js';
 import { eventually } from '../support/process.js';
 import type { RealNode } from './node.js';
-import { imageNamed, type BuiltImage } from './images.js';
+import { HARDENED, imageNamed, type BuiltImage } from './images.js';
 import { containerPid, processUid } from './pod-process.js';
 
-// The chart's container hardening (templates/_sidecar.tpl, values.yaml sipSecurityContext).
-const HARDENED: V1SecurityContext = {
-  runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, readOnlyRootFilesystem: true,
-  allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] },
-};
 const PEERS_FILE = '/var/run/vnf-agent/peers';
 const run = promisify(execFile);
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { V1SecurityContext } from '@kubernetes/client-node';
 
 const run = promisify(execFile);
 const BUILD = join(import.meta.dirname, 'images', 'build.sh');
@@ -37,3 +38,9 @@ export function imageNamed(images: readonly BuiltImage[], prefix: string): Built
   if (!found) throw new Error(`no image ${prefix}* among ${images.map((i) => i.name).join(', ')}`);
   return found;
 }
+
+/** The chart's container hardening (templates/_sidecar.tpl, values.yaml sipSecurityContext), for pods the tests make themselves. */
+export const HARDENED: V1SecurityContext = {
+  runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] },
+};

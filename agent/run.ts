@@ -15,6 +15,7 @@ import { Loop } from './cycle/loop.js';
 import type { RunningCluster } from './run-cluster.js';
 import type { AgentStatus } from './http/routes/status.js';
 import { addressApplierFor } from './exposure/from-config.js';
+import { leavingNoticeFor } from './membership/leaving-notice.js';
 
 /** Dialogs or transactions still in flight on the local SIP server, from the latest sample. */
 function inFlightCalls(sample: LoadSample | undefined): number | undefined {
@@ -55,6 +56,7 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
   const sampler: Sampler | undefined = config.signalSources.trim() === '' ? undefined : createSampler(config, { clock, logger: partLogger(logger, 'signals'), registry });
   let cluster: RunningCluster | undefined;
   const drainTimeoutMs = (): number => (cluster?.policy()?.spec.drainTimeoutSeconds ?? 60) * 1000;
+  const tellServer = leavingNoticeFor(config);
   const drainer = new Drainer({
     clock,
     logger: partLogger(logger, 'drain'),
@@ -65,6 +67,7 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
     markLeaving: async (signal) => {
       if (cluster) await cluster.markLeaving(signal);
     },
+    ...(tellServer ? { tellServer } : {}),
   });
   readiness.add('draining', () => drainer.readiness());
   const registrar = createPeerRegistrar(config, { clock, registry });

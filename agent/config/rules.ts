@@ -32,6 +32,10 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
     c.publicAddressReload === 'kamailio-rpc' && !/^https?:\/\/[^/\s]+/.test(c.publicAddressReloadUrl)
       ? [{ source: envName('publicAddressReloadUrl'), reason: `must be an http(s) URL when ${envName('publicAddressReload')} is kamailio-rpc (got ${JSON.stringify(c.publicAddressReloadUrl)})` }]
       : [],
+  (c) =>
+    c.drainNotice === 'kamailio-rpc' && !/^https?:\/\/[^/\s]+/.test(c.drainNoticeUrl)
+      ? [{ source: envName('drainNoticeUrl'), reason: `must be an http(s) URL when ${envName('drainNotice')} is kamailio-rpc (got ${JSON.stringify(c.drainNoticeUrl)})` }]
+      : [],
   signalRules,
   // Leader-election timing: the same invariants the LeaderElector constructor enforces.
   (c) =>

@@ -94,6 +94,14 @@ export const ConfigSchema = Type.Object(
       default: 2_000,
       description: 'How long peers may still route new calls to this pod after they could know it is leaving: its leaving mark reached the API server (or, without a cluster, the drain started). A drain ends on 0 calls in flight only when that count was taken this long after. Raise it when peers take longer to stop routing here (their pod watch, peer file write and SIP server reload).',
     }),
+    drainNotice: Type.Enum(['kamailio-rpc', 'none'], {
+      default: 'none',
+      description: 'How the SIP server learns this pod is leaving, once its drain starts and again every agent pass until it ends: kamailio-rpc (JSON-RPC pv.shvSet of $shv(draining) to 1 at drainNoticeUrl; the chart\'s Bono then answers REGISTER with 503 and Retry-After, so clients register through another Bono while its calls end), or none.',
+    }),
+    drainNoticeUrl: Type.String({
+      default: '',
+      description: 'Kamailio JSON-RPC URL for drainNotice kamailio-rpc (e.g. http://127.0.0.1:5060/RPC).',
+    }),
     historyPersistMs: Type.Integer({
       minimum: 1_000,
       maximum: 3_600_000,

@@ -18,6 +18,12 @@ export interface DrainerOptions {
   readonly peersLearnFromMark: boolean;
   /** How long peers may still send new calls after they could know (the drainRouteAwayMs setting; ROUTE_AWAY_MS by default). */
   readonly routeAwayMs?: number;
+  /**
+   * Tells the local SIP server this pod is leaving (the drainNotice setting),
+   * so it turns registrations away to another edge proxy while its calls end.
+   * Told again every pass of a drain: a SIP server that restarts forgets.
+   */
+  readonly tellServer?: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface InFlightCount {
@@ -55,6 +61,8 @@ export class Drainer implements DrainControl {
   #marked = false;
   #markedAtMs: number | undefined;
   #marking = false;
+  /** undefined: never tried; then whether the last notice reached the SIP server. */
+  #told: boolean | undefined;
 
   constructor(private readonly o: DrainerOptions) {}
 
@@ -88,9 +96,34 @@ export class Drainer implements DrainControl {
     return count !== undefined && count.calls === 0 && count.countedAtMs >= known + (this.o.routeAwayMs ?? ROUTE_AWAY_MS);
   }
 
-  /** One pass of the agent loop: make sure the leaving mark reached the API. */
+  /**
+   * One pass of the agent loop while draining: make sure the leaving mark
+   * reached the API, and tell the SIP server it is leaving.
+   */
   async pass(signal: AbortSignal): Promise<string | undefined> {
-    if (!this.draining || this.#marked || this.#marking) return undefined;
+    if (!this.draining) return undefined;
+    const told = await this.#tell(signal);
+    const marked = await this.#mark(signal);
+    return [told, marked].filter((r) => r !== undefined).join('; ') || undefined;
+  }
+
+  async #tell(signal: AbortSignal): Promise<string | undefined> {
+    if (!this.o.tellServer) return undefined;
+    try {
+      await this.o.tellServer(signal);
+      if (this.#told) return undefined;
+      this.#told = true;
+      return 'told the SIP server this pod is leaving';
+    } catch (err) {
+      // Only the first failure of a run of them is news; the notice is retried every pass.
+      if (this.#told !== false) this.o.logger.warn({ err }, 'Could not tell the SIP server this pod is leaving; will retry');
+      this.#told = false;
+      return 'could not tell the SIP server this pod is leaving yet';
+    }
+  }
+
+  async #mark(signal: AbortSignal): Promise<string | undefined> {
+    if (this.#marked || this.#marking) return undefined;
     this.#marking = true;
     try {
       await this.o.markLeaving(signal);

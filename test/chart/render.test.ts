@@ -93,8 +93,8 @@ describe('helm lint and template', { timeout: 120_000 }, () => {
   for (const native of [true, false]) {
     test(`the chart and \`vnf-agent inject\` build the same sidecar container (native ${native})`, async () => {
       const fromChart = sidecarOf(find(objects(await template(CHART, ['--set', `sidecar.native=${native}`])), 'Deployment', 'sip-vnf-agent-bono'));
-      // The workload's agentEnv (peer file, Kamailio signal, public address) is the chart's values, not part of the container.
-      const env = (fromChart?.env ?? []).filter((e) => !/^VNF_AGENT_(PEERS|SIGNAL|PUBLIC_ADDRESS)_/.test(e.name));
+      // The workload's agentEnv (peer file, Kamailio signal, public address, drain notice) is the chart's values, not part of the container.
+      const env = (fromChart?.env ?? []).filter((e) => !/^VNF_AGENT_(PEERS_|SIGNAL_|PUBLIC_ADDRESS_|DRAIN_NOTICE)/.test(e.name));
       const fromInject = sidecarContainer({
         cluster: 'sip-vnf-agent-bono', image: 'vnf-agent:0.1.0', sipPort: 5060, httpPort: 8686,
         tokenSecret: 'x', drainTimeoutSeconds: 120, shutdownTimeoutSeconds: 10, native,

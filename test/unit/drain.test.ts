@@ -75,3 +75,24 @@ test('drain settled: a wall-clock step during the drain moves nothing (the rule 
   count = { calls: 0, countedAtMs: clock.nowMs() };
   assert.equal(drainer.settled(), true);
 });
+
+test('drain notice: the SIP server is told every pass of a drain, never before it, and a failure is retried', async () => {
+  const clock = new FakeClock();
+  const told: string[] = [];
+  let reachable = false;
+  const drainer = new Drainer({
+    clock, logger: pino({ level: 'silent' }), timeoutMs: () => TIMEOUT_MS, peersLearnFromMark: true, inFlight: () => undefined, markLeaving: async () => undefined,
+    tellServer: async () => {
+      if (!reachable) throw new Error('ECONNREFUSED');
+      told.push('leaving');
+    },
+  });
+  assert.equal(await drainer.pass(AbortSignal.timeout(1000)), undefined, 'not draining: nothing to tell');
+  drainer.start('scale-in');
+  assert.equal(await drainer.pass(AbortSignal.timeout(1000)), 'could not tell the SIP server this pod is leaving yet; marked this pod as leaving');
+  reachable = true;
+  assert.equal(await drainer.pass(AbortSignal.timeout(1000)), 'told the SIP server this pod is leaving');
+  // A SIP server that restarted mid-drain forgot: it is told again, quietly.
+  assert.equal(await drainer.pass(AbortSignal.timeout(1000)), undefined);
+  assert.deepEqual(told, ['leaving', 'leaving']);
+});

@@ -54,6 +54,12 @@ const cases: { name: string; env: Record<string, string>; expect: string[] }[] =
     expect: ['VNF_AGENT_PEERS_RENDERER: must be one of json, lines, kamailio-dispatcher, clearwater-cluster-settings, none (got "yaml")'],
   },
   {
+    name: 'the drain notice over kamailio-rpc needs an http URL',
+    env: { VNF_AGENT_DRAIN_NOTICE: 'kamailio-rpc', VNF_AGENT_DRAIN_NOTICE_URL: 'localhost:5060' },
+    expect: ['VNF_AGENT_DRAIN_NOTICE_URL: must be an http(s) URL when VNF_AGENT_DRAIN_NOTICE is kamailio-rpc (got "localhost:5060")'],
+  },
+  { name: 'the drain notice with its URL is valid', env: { VNF_AGENT_DRAIN_NOTICE: 'kamailio-rpc', VNF_AGENT_DRAIN_NOTICE_URL: 'http://127.0.0.1:5060/RPC' }, expect: [] },
+  {
     name: 'a complete kamailio setup is valid',
     env: {
       VNF_AGENT_PEERS_RENDERER: 'kamailio-dispatcher',

@@ -14,7 +14,18 @@ export interface LeaderServicesDeps {
   readonly apiTimeoutMs: number;
   /** The port of the member Services when spec.exposure lists none: the sidecars' SIP port. */
   readonly sipPort: number;
+  /** How long a pass with nothing to do holds while spec, members and term stay the same; RESYNC_MS by default. */
+  readonly resyncMs?: number;
 }
+
+/**
+ * The leader is the only writer of member Services, so while the spec, the
+ * member pods and its term stay as they were in a pass that found nothing to
+ * do, the next pass would find nothing either: it skips the list, and lists
+ * again at least this often, to repair a Service someone else changed or
+ * deleted (a controller's resync period).
+ */
+export const RESYNC_MS = 30_000;
 
 /**
  * The leader's member Services: one per member pod of the spec's type, kept
@@ -29,6 +40,8 @@ export interface LeaderServicesDeps {
 export class LeaderServices {
   /** A cluster whose exposure was on in an earlier pass: list once more after it turns None, to remove its Services. */
   readonly #wasExposed = new Set<string>();
+  /** Per cluster, the inputs of the last pass that found nothing to do, and when it listed. */
+  readonly #quiet = new Map<string, { readonly inputs: string; readonly listedAtMs: number }>();
 
   constructor(private readonly d: LeaderServicesDeps) {}
 
@@ -38,14 +51,22 @@ export class LeaderServices {
     if (exposure.type === 'None' && !this.#wasExposed.has(cluster)) return undefined;
     const request = <T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> =>
       fenced(this.d.clock, this.d.fence(), this.d.apiTimeoutMs, outer, what, work);
+    const members = pods.map((p) => ({ name: p.name, uid: p.process?.uid ?? '' }));
+    const listedAtMs = this.d.clock.nowMs();
+    let inputs: string;
     let actions: ServiceAction[];
     try {
+      // fence() throws when not leading: the same answer as a refused list.
+      inputs = JSON.stringify([this.d.fence().term, exposure, members]);
+      const quiet = this.#quiet.get(cluster);
+      if (quiet?.inputs === inputs && listedAtMs - quiet.listedAtMs < (this.d.resyncMs ?? RESYNC_MS)) return undefined;
       const existing = await request(`list member Services of ${cluster}`, (signal) => this.d.services.list(cluster, signal));
-      const members = pods.map((p) => ({ name: p.name, uid: p.process?.uid ?? '' }));
       actions = planServices(cluster, exposure, this.d.sipPort, members, existing);
     } catch (err) {
       return `could not list member Services: ${describeError(err)}`;
     }
+    if (actions.length === 0) this.#quiet.set(cluster, { inputs, listedAtMs });
+    else this.#quiet.delete(cluster);
     const done: string[] = [];
     for (const action of actions) {
       try {

@@ -34,9 +34,39 @@ test('leader Services: one Service per member, each request fenced; an unchanged
   const said = await leader.pass(vc(), [member('bono-a'), member('bono-b')], signal);
   assert.equal(said, 'create NodePort Service bono-a for bono-a; create NodePort Service bono-b for bono-b');
   assert.deepEqual(services.calls, ['list bono', 'create bono-a', 'create bono-b']);
-  assert.equal(fence.calls, 3);
+  assert.equal(fence.calls, 4, 'the term read once, then each of the 3 requests fenced');
   assert.equal(await leader.pass(vc(), [member('bono-a'), member('bono-b')], signal), undefined);
   assert.deepEqual(services.calls.slice(3), ['list bono']);
+});
+
+test('leader Services: after a pass with nothing to do, the same spec, members and term skip the list until the resync period', async () => {
+  const services = new FakeServices();
+  const fence = new FakeFence();
+  const clock = new FakeClock();
+  const leader = new LeaderServices({ clock, services, fence: fence.fence, apiTimeoutMs: 1000, sipPort: 5060, resyncMs: 30_000 });
+  const signal = new AbortController().signal;
+  const two = [member('bono-a'), member('bono-b')];
+  await leader.pass(vc(), two, signal);
+  await leader.pass(vc(), two, signal);
+  const lists = (): number => services.calls.filter((c) => c.startsWith('list')).length;
+  assert.equal(lists(), 2, 'the pass after the creates lists, and finds nothing to do');
+  clock.jump(29_999);
+  assert.equal(await leader.pass(vc(), two, signal), undefined);
+  assert.equal(lists(), 2, 'nothing changed: no list');
+  clock.jump(1);
+  await leader.pass(vc(), two, signal);
+  assert.equal(lists(), 3, 'the resync period passed: listed again');
+  await leader.pass(vc(), [...two, member('bono-c')], signal);
+  assert.equal(lists(), 4, 'a new member: listed (and its Service created)');
+  assert.ok(services.items.has('bono-c'));
+  await leader.pass(vc(), [...two, member('bono-c')], signal);
+  await leader.pass(vc(), [...two, member('bono-c')], signal);
+  assert.equal(lists(), 5);
+  fence.term = 2;
+  await leader.pass(vc(), [...two, member('bono-c')], signal);
+  assert.equal(lists(), 6, 'a new term (another leader may have written since): listed');
+  await leader.pass(vc({ annotations: { lb: 'internal' } }), [...two, member('bono-c')], signal);
+  assert.equal(lists(), 7, 'a changed spec: listed');
 });
 
 test('leader Services: a leaving member keeps its Service (its clients re-register elsewhere); it goes once the pod is gone', async () => {

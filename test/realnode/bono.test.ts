@@ -15,6 +15,9 @@ import { startSippUac } from '../support/sipp.js';
 import { startRealCluster, type RealCluster } from './cluster.js';
 import { containerPid, podRpc } from './pod-process.js';
 import { UAC_WITH_ROUTES } from '../chart/kamailio-pod.js';
+import { Phones } from '../support/sip-phones.js';
+import { bindingsIn, type Binding } from '../support/registrar.js';
+import { DRAINING_ANNOTATION } from '../../agent/membership/state.js';
 
 const run = promisify(execFile);
 const NS = 'sip';
@@ -22,6 +25,11 @@ const BONO = 'sip-vnf-agent-bono';
 const BONO_PORT = 5060;
 /** The node's address on the bridge: kube-proxy serves node ports here only, and SIPp sends from it. */
 const NODE = '10.244.0.1';
+const SPROUT_PORT = 5054;
+/** Registered clients spread over the Bonos before the scale-in. */
+const CLIENTS = 30;
+/** How long the call held through each Bono lasts: the leaving one drains at least this long. */
+const CALL_HOLD_MS = 30_000;
 
 const ready = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const nodePortOf = (s: V1Service | undefined): number => s?.spec?.ports?.find((p) => p.protocol === 'UDP')?.nodePort ?? 0;
@@ -49,6 +57,10 @@ describe('real node: each Bono at its own address (exposure NodePort)', { timeou
   const members = async (): Promise<{ pod: string; publicAddress?: string }[]> =>
     (JSON.parse(await tool('kubectl', ['-n', NS, 'get', 'vnfcluster', BONO, '-o', 'json'])) as { status?: { members?: { pod: string; publicAddress?: string }[] } }).status?.members ?? [];
   const patchPolicy = (spec: Record<string, unknown>): Promise<string> => tool('kubectl', ['-n', NS, 'patch', 'vnfcluster', BONO, '--type', 'merge', '-p', JSON.stringify({ spec })]);
+  const sproutBindings = async (): Promise<Binding[]> => {
+    const sprouts = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/component=sprout' })).items;
+    return bindingsIn(await Promise.all(sprouts.map(async (p) => podRpc(await containerPid(cluster.node, p, 'sip'), SPROUT_PORT, 'ul.dump'))));
+  };
   const bonoInvites = async (p: V1Pod): Promise<number> => inviteCount(await podRpc(await containerPid(cluster.node, p, 'sip'), BONO_PORT, 'stats.get_statistics', ['core:']));
 
   /** Waits until `count` Bonos are Ready, each with its Service and its node address in status; records when each got there. */
@@ -129,15 +141,47 @@ describe('real node: each Bono at its own address (exposure NodePort)', { timeou
     await callEach('three', three);
   });
 
-  test('scale-in: the leaving Bono keeps its Service through its drain, and the Service goes with the pod', async () => {
+  test('scale-in: the leaving Bono turns registrations away to the others while its calls end, keeps its Service through its drain, and the Service goes with the pod', async () => {
+    const three = await addressed(3);
+    const addresses = three.map((b) => b.address);
+    const phones = new Phones({ localHost: NODE, expiresS: 120, dir });
+    await phones.register(Array.from({ length: CLIENTS }, (_, i) => `phone${i}`), addresses, 'before-scale-in');
+    assert.equal((await sproutBindings()).length, CLIENTS, 'one binding per client at the Sprouts');
+    // A call up through each Bono keeps whichever leaves draining while its clients move.
+    const calls = await Promise.all(three.map((b, i) => startSippUac({ target: b.address, localHost: NODE, calls: 1, rate: 1, holdMs: CALL_HOLD_MS, errorFile: join(dir, `hold-${i}-errors.log`) })));
+
     const known = new Set((await bonos()).map((p) => p.metadata?.name));
     await patchPolicy({ minReplicas: 2, maxReplicas: 2 });
-    const leaving = await eventually(async () => (await allBonos()).find((p) => p.metadata?.deletionTimestamp && known.has(p.metadata.name)), 120_000, 'a Bono leaving', 100);
+    // The leader drains its victim first (the pod is marked) and deletes it only once drained.
+    const leaving = await eventually(async () => (await allBonos()).find((p) => p.metadata?.annotations?.[DRAINING_ANNOTATION] !== undefined && known.has(p.metadata.name)), 120_000, 'a Bono draining', 100);
     const name = leaving.metadata?.name ?? '';
+    const leavingAt = three.find((b) => b.pod.metadata?.name === name)?.address ?? '';
+    const podIp = leaving.status?.podIP ?? '';
+    const clientsThere = [...phones.proxies().values()].filter((a) => a === leavingAt).length;
+    // Its sidecar tells its Kamailio once the drain starts (drainNotice); the clients' next refresh is refused there.
+    await eventually(async () => (JSON.stringify(await podRpc(await containerPid(cluster.node, leaving, 'sip'), BONO_PORT, 'pv.shvGet', ['draining'])).includes('"value":1') ? true : undefined),
+      30_000, `${name}'s Kamailio told it is leaving`, 200);
+    await phones.refresh(addresses, 'during-drain');
+    assert.deepEqual(phones.moved, { refused: clientsThere, lost: 0 }, `the ${clientsThere} clients of ${name} refused there and registered through another Bono`);
+    const moved = await sproutBindings();
+    assert.equal(moved.length, CLIENTS, 'still one binding per client');
+    assert.equal(moved.filter((b) => b.path.includes(`${podIp}:`)).length, 0, `no binding left through ${name} (${podIp}) while it drains`);
     assert.ok((await services()).some((s) => s.metadata?.name === name), `${name}'s Service is kept while it drains`);
+
     await eventually(async () => ((await allBonos()).some((p) => p.metadata?.name === name) ? undefined : true), 180_000, `${name} gone after its drain`, 250);
     await eventually(async () => ((await services()).some((s) => s.metadata?.name === name) ? undefined : true), 60_000, `${name}'s Service gone`, 250);
+    for (const [i, sipp] of calls.entries()) {
+      const { code, stdout } = await sipp.exited(CALL_HOLD_MS + 60_000);
+      assert.equal(code, 0, `the call held through Bono ${three[i]?.address} ended normally\n${stdout.slice(-1_000)}`);
+    }
     const two = await addressed(2);
+    // One re-registration period after the drain: every client refreshes where it is now, and none had to move again.
+    await phones.refresh(two.map((b) => b.address), 'after-scale-in');
+    assert.deepEqual(phones.moved, { refused: clientsThere, lost: 0 }, 'no client was still registered through the gone Bono');
+    const after = await sproutBindings();
+    assert.equal(after.length, CLIENTS, 'one binding per client after the re-registration period');
+    assert.equal(after.filter((b) => b.path.includes(`${podIp}:`)).length, 0, `0 registered clients left behind on ${leavingAt}`);
+    figures.registrationsMovedFromLeavingBono = clientsThere;
     await callEach('after-scale-in', two);
   });
 });

@@ -4,6 +4,7 @@ import { freePort, startProcess } from './process.js';
 import { SIPP_BIN } from './sipp.js';
 
 /**
+ * (SIPp waits on a run of recvs with the timeout of the first of them, so each one carries it.)
  * One REGISTER per injected client (field0 the user, field1 Expires), each
  * logged by outcome: registered (200), refused (503: the proxy is leaving), or
  * lost (no answer in 4 s: the address is gone). A client's Contact is the same
@@ -25,8 +26,8 @@ Expires: [field1]
 Content-Length: 0
 
 ]]></send>
-  <recv response="100" optional="true"/>
-  <recv response="503" optional="true" next="refused"/>
+  <recv response="100" optional="true" timeout="4000" ontimeout="lost"/>
+  <recv response="503" optional="true" next="refused" timeout="4000" ontimeout="lost"/>
   <recv response="200" timeout="4000" ontimeout="lost"/>
   <nop next="done"><action><log message="registered [field0]"/></action></nop>
   <label id="refused"/>

@@ -56,11 +56,13 @@ export async function startAgent(config: Config, logger: Logger, registry: Regis
   const sampler: Sampler | undefined = config.signalSources.trim() === '' ? undefined : createSampler(config, { clock, logger: partLogger(logger, 'signals'), registry });
   let cluster: RunningCluster | undefined;
   const drainTimeoutMs = (): number => (cluster?.policy()?.spec.drainTimeoutSeconds ?? 60) * 1000;
+  const drainMinimumMs = (): number => (cluster?.policy()?.spec.drainMinimumSeconds ?? 0) * 1000;
   const tellServer = leavingNoticeFor(config);
   const drainer = new Drainer({
     clock,
     logger: partLogger(logger, 'drain'),
     timeoutMs: drainTimeoutMs,
+    minimumMs: drainMinimumMs,
     inFlight: () => inFlightCount(sampler?.latest(), sampler?.latestStartedAtMs()),
     peersLearnFromMark: config.cluster !== '',
     routeAwayMs: config.drainRouteAwayMs,

@@ -7,6 +7,8 @@ export interface DrainerOptions {
   readonly logger: Logger;
   /** The longest a drain waits for calls to finish (VnfCluster spec.drainTimeoutSeconds). */
   readonly timeoutMs: () => number;
+  /** The shortest a drain lasts, calls or not (VnfCluster spec.drainMinimumSeconds); never past timeoutMs. */
+  readonly minimumMs?: () => number;
   /** Calls or dialogs in flight on the local SIP server, and when they were counted; undefined when unknown. */
   readonly inFlight: () => InFlightCount | undefined;
   /** Marks this pod as leaving in the API (annotation), so peers stop routing to it. Retried until it succeeds. */
@@ -52,7 +54,8 @@ export const ROUTE_AWAY_MS = 2000;
  * goes). Readiness fails at once, the pod is marked leaving for its peers, and
  * the drain counts as settled when a count of the calls in flight taken after
  * peers stopped routing here (the mark, or the start, plus ROUTE_AWAY_MS) is 0,
- * or when the drain timeout passed, whichever comes first.
+ * and the drain minimum (if any) has passed, or when the drain timeout passed,
+ * whichever comes first.
  */
 export class Drainer implements DrainControl {
   #since: number | undefined;
@@ -89,7 +92,9 @@ export class Drainer implements DrainControl {
 
   settled(): boolean {
     if (this.#since === undefined) return false;
-    if (this.o.clock.nowMs() - this.#since >= this.o.timeoutMs()) return true;
+    const elapsedMs = this.o.clock.nowMs() - this.#since;
+    if (elapsedMs >= this.o.timeoutMs()) return true;
+    if (elapsedMs < (this.o.minimumMs?.() ?? 0)) return false;
     const known = this.o.peersLearnFromMark ? this.#markedAtMs : this.#since;
     if (known === undefined) return false;
     const count = this.o.inFlight();

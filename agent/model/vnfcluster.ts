@@ -123,6 +123,7 @@ export const VnfClusterSpec = Type.Object(
     schedules: Type.Array(Schedule, { default: [], maxItems: 50, description: 'Cron capacity floors.' }),
     maintenanceWindows: Type.Array(Schedule, { default: [], maxItems: 50, description: 'When set, scale-in happens only inside one of these windows.' }),
     drainTimeoutSeconds: Seconds(60, 3600, 'Longest a leaving pod may drain before it is removed.'),
+    drainMinimumSeconds: Seconds(0, 3600, 'Shortest a leaving pod drains, even with no calls (at most drainTimeoutSeconds): for an edge proxy, its clients\' re-registration interval, so each refreshes once while it turns them away and none is left registered through it when it goes.'),
     upstreams: Type.Array(
       Type.Object({ cluster: Type.String({ minLength: 1, maxLength: 63 }) }, { additionalProperties: false }),
       { default: [], maxItems: 10, description: 'VnfClusters this one routes to (Bono -> Sprout); their active members are rendered as peers.' },

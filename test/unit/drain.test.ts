@@ -14,6 +14,8 @@ interface Case {
   readonly count?: { calls: number; atMs: number };
   /** Time since the start when settled() is asked. */
   readonly askAfterMs: number;
+  /** spec.drainMinimumSeconds, in ms. */
+  readonly minimumMs?: number;
   readonly settled: boolean;
 }
 
@@ -28,6 +30,10 @@ const cases: Case[] = [
   { name: 'a cluster, a count of 0 too soon after the mark', cluster: true, markedAfterMs: 1000, count: { calls: 0, atMs: 1000 + ROUTE_AWAY_MS - 1 }, askAfterMs: 4000, settled: false },
   { name: 'a cluster, a count of 0 once peers had time after the mark', cluster: true, markedAfterMs: 1000, count: { calls: 0, atMs: 1000 + ROUTE_AWAY_MS }, askAfterMs: 4000, settled: true },
   { name: 'the drain timeout passed, calls or not', cluster: true, count: { calls: 7, atMs: TIMEOUT_MS }, askAfterMs: TIMEOUT_MS, settled: true },
+  { name: 'idle, but the drain minimum has not passed (clients still re-registering elsewhere)', cluster: false, minimumMs: 30_000, count: { calls: 0, atMs: 29_000 }, askAfterMs: 29_999, settled: false },
+  { name: 'idle once the drain minimum passed', cluster: false, minimumMs: 30_000, count: { calls: 0, atMs: 29_000 }, askAfterMs: 30_000, settled: true },
+  { name: 'the drain minimum passed, calls still in flight', cluster: false, minimumMs: 30_000, count: { calls: 2, atMs: 30_000 }, askAfterMs: 30_001, settled: false },
+  { name: 'a drain minimum past the timeout: the timeout ends it', cluster: false, minimumMs: 2 * TIMEOUT_MS, count: { calls: 0, atMs: ROUTE_AWAY_MS }, askAfterMs: TIMEOUT_MS, settled: true },
 ];
 
 for (const c of cases) {
@@ -38,6 +44,7 @@ for (const c of cases) {
     let marks = 0;
     const drainer = new Drainer({
       clock, logger: pino({ level: 'silent' }), timeoutMs: () => TIMEOUT_MS, peersLearnFromMark: c.cluster,
+      ...(c.minimumMs === undefined ? {} : { minimumMs: () => c.minimumMs ?? 0 }),
       inFlight: () => count,
       markLeaving: async () => {
         marks++;

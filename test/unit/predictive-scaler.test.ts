@@ -29,7 +29,7 @@ const spec = (predictive: VnfClusterSpec['predictive']): VnfClusterSpec => ({
   role: 'sprout', targetRef: { kind: 'Deployment', name: 'sprout' }, selector: { matchLabels: { app: 'sprout' } },
   minReplicas: 2, maxReplicas: 10, targetUtilization: 0.8, tolerance: 0.1,
   behavior: { scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max' }, scaleDown: { stabilizationWindowSeconds: 300, selectPolicy: 'Max' } },
-  overload: { enabled: true, step: 1 }, schedules: [], maintenanceWindows: [], drainTimeoutSeconds: 60, upstreams: [], paused: false,
+  overload: { enabled: true, step: 1 }, schedules: [], maintenanceWindows: [], drainTimeoutSeconds: 60, drainMinimumSeconds: 0, upstreams: [], paused: false,
   ...(predictive ? { predictive } : {}),
 });
 

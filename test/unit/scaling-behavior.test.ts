@@ -25,6 +25,7 @@ const baseSpec: VnfClusterSpec = {
   schedules: [],
   maintenanceWindows: [],
   drainTimeoutSeconds: 60,
+  drainMinimumSeconds: 0,
   upstreams: [],
   paused: false,
 };

@@ -6,6 +6,8 @@ export function resolveEnv(pod: V1Pod, container: V1Container): Record<string, s
   for (const e of container.env ?? []) {
     if (e.value !== undefined) env[e.name] = expand(e.value, env);
     else if (e.valueFrom?.fieldRef) env[e.name] = fieldValue(pod, e.valueFrom.fieldRef.fieldPath);
+    // `value: ""` comes back from the API server without its value (omitempty): the kubelet sets ''.
+    else if (e.valueFrom === undefined) env[e.name] = '';
     else throw new Error(`env ${e.name}: only value and fieldRef are supported by the simulated kubelet`);
   }
   return env;

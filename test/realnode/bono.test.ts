@@ -28,8 +28,10 @@ const NODE = '10.244.0.1';
 const SPROUT_PORT = 5054;
 /** Registered clients spread over the Bonos before the scale-in. */
 const CLIENTS = 30;
-/** How long the call held through each Bono lasts: the leaving one drains at least this long. */
-const CALL_HOLD_MS = 30_000;
+/** How long the call held through each Bono lasts, so the leaving one has a call in flight when its drain starts. */
+const CALL_HOLD_MS = 5_000;
+/** The leaving Bono's drain minimum (spec.drainMinimumSeconds): its clients' re-registration interval here. */
+const DRAIN_MINIMUM_S = 25;
 
 const ready = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const nodePortOf = (s: V1Service | undefined): number => s?.spec?.ports?.find((p) => p.protocol === 'UDP')?.nodePort ?? 0;
@@ -141,19 +143,20 @@ describe('real node: each Bono at its own address (exposure NodePort)', { timeou
     await callEach('three', three);
   });
 
-  test('scale-in: the leaving Bono turns registrations away to the others while its calls end, keeps its Service through its drain, and the Service goes with the pod', async () => {
+  test('scale-in: the leaving Bono drains for its drain minimum, turns registrations away to the others while its calls end, keeps its Service through its drain, and the Service goes with the pod', async () => {
     const three = await addressed(3);
     const addresses = three.map((b) => b.address);
     const phones = new Phones({ localHost: NODE, expiresS: 120, dir });
     await phones.register(Array.from({ length: CLIENTS }, (_, i) => `phone${i}`), addresses, 'before-scale-in');
     assert.equal((await sproutBindings()).length, CLIENTS, 'one binding per client at the Sprouts');
-    // A call up through each Bono keeps whichever leaves draining while its clients move.
+    // A call up through each Bono: whichever leaves has one in flight when its drain starts.
     const calls = await Promise.all(three.map((b, i) => startSippUac({ target: b.address, localHost: NODE, calls: 1, rate: 1, holdMs: CALL_HOLD_MS, errorFile: join(dir, `hold-${i}-errors.log`) })));
 
     const known = new Set((await bonos()).map((p) => p.metadata?.name));
-    await patchPolicy({ minReplicas: 2, maxReplicas: 2 });
+    await patchPolicy({ minReplicas: 2, maxReplicas: 2, drainMinimumSeconds: DRAIN_MINIMUM_S });
     // The leader drains its victim first (the pod is marked) and deletes it only once drained.
     const leaving = await eventually(async () => (await allBonos()).find((p) => p.metadata?.annotations?.[DRAINING_ANNOTATION] !== undefined && known.has(p.metadata.name)), 120_000, 'a Bono draining', 100);
+    const drainSeenAt = performance.now();
     const name = leaving.metadata?.name ?? '';
     const leavingAt = three.find((b) => b.pod.metadata?.name === name)?.address ?? '';
     const podIp = leaving.status?.podIP ?? '';
@@ -168,7 +171,11 @@ describe('real node: each Bono at its own address (exposure NodePort)', { timeou
     assert.equal(moved.filter((b) => b.path.includes(`${podIp}:`)).length, 0, `no binding left through ${name} (${podIp}) while it drains`);
     assert.ok((await services()).some((s) => s.metadata?.name === name), `${name}'s Service is kept while it drains`);
 
-    await eventually(async () => ((await allBonos()).some((p) => p.metadata?.name === name) ? undefined : true), 180_000, `${name} gone after its drain`, 250);
+    await eventually(async () => ((await allBonos()).find((p) => p.metadata?.name === name)?.metadata?.deletionTimestamp ? true : undefined), 180_000, `${name} deleted after its drain`, 250);
+    const drainedS = (performance.now() - drainSeenAt) / 1000;
+    assert.ok(drainedS >= DRAIN_MINIMUM_S - 5, `${name} drained for its drain minimum (${DRAIN_MINIMUM_S} s), though idle after ${CALL_HOLD_MS / 1000} s: ${drainedS} s`);
+    figures.leavingBonoDrainS = Math.round(drainedS * 10) / 10;
+    await eventually(async () => ((await allBonos()).some((p) => p.metadata?.name === name) ? undefined : true), 60_000, `${name} gone`, 250);
     await eventually(async () => ((await services()).some((s) => s.metadata?.name === name) ? undefined : true), 60_000, `${name}'s Service gone`, 250);
     for (const [i, sipp] of calls.entries()) {
       const { code, stdout } = await sipp.exited(CALL_HOLD_MS + 60_000);

@@ -15,7 +15,17 @@ export function loadKubeConfig(kubeconfigPath: string, env: NodeJS.ProcessEnv = 
   return kc;
 }
 
-/** The request layer over a KubeConfig: every call authenticates as the KubeConfig says at that moment. */
-export function makeKubeApi(kubeConfig: KubeConfig, clock: Clock): KubeApi {
-  return new KubeApi(kubeConfigTransport(kubeConfig), clock);
+/**
+ * The request layer over a KubeConfig: every call authenticates as the
+ * KubeConfig says at that moment. `userAgent` names the sender in the API
+ * server's audit log and metrics; the sidecars of one workload share a
+ * ServiceAccount, so only it tells which pod wrote.
+ */
+export function makeKubeApi(kubeConfig: KubeConfig, clock: Clock, userAgent?: string): KubeApi {
+  return new KubeApi(kubeConfigTransport(kubeConfig, userAgent), clock);
+}
+
+/** client-go's form (`binary/version (detail)`), with the pod as the detail. */
+export function agentUserAgent(version: string, pod: string): string {
+  return `vnf-agent/${version} (${pod})`;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/clock.js';
-import { loadKubeConfig, makeKubeApi } from './client.js';
+import { agentUserAgent, loadKubeConfig, makeKubeApi } from './client.js';
+import { packageVersion } from '../version.js';
 import { KubeLeaseLock } from './lease-lock.js';
 import { DeploymentScale } from './scale.js';
 import { PodAnnotator, PodWatch, type PodFacts } from './pods.js';
@@ -38,7 +39,7 @@ export interface KubeAdapters {
 
 export function createKubeAdapters(settings: KubeSettings, clock: Clock, logger: Logger): KubeAdapters {
   const kubeConfig = loadKubeConfig(settings.kubeconfig);
-  const api = makeKubeApi(kubeConfig, clock);
+  const api = makeKubeApi(kubeConfig, clock, agentUserAgent(packageVersion(), settings.podName));
   const ns = settings.podNamespace;
   const timeoutMs = settings.apiTimeoutMs;
   const annotator = new PodAnnotator(api, ns, timeoutMs);

@@ -29,13 +29,13 @@ export type Transport = (call: HttpCall) => Promise<HttpAnswer>;
  * (token file re-read, exec plugin, client certificate) on every call, as the
  * generated clients did through the same `applyToHTTPSOptions`.
  */
-export function kubeConfigTransport(kc: KubeConfig): Transport {
+export function kubeConfigTransport(kc: KubeConfig, userAgent?: string): Transport {
   return async (call) => {
     const server = kc.getCurrentCluster()?.server;
     if (!server) throw new Error('the kubeconfig has no current cluster');
     const url = new URL(server + call.path);
     for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value);
-    const headers: Record<string, string | number> = { accept: 'application/json' };
+    const headers: Record<string, string | number> = { accept: 'application/json', ...(userAgent ? { 'user-agent': userAgent } : {}) };
     if (call.body !== undefined) {
       headers['content-type'] = call.contentType ?? 'application/json';
       headers['content-length'] = Buffer.byteLength(call.body);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import { sharedKubeconfig, stopOwnControlPlane } from '../support/shared-controlplane.js';
+import { readAudit, type AuditEntry } from '../support/controlplane.js';
 import { deleteNamespaceAndPods, freshNamespace, kubeConfigFrom, rawRequest } from '../support/kube.js';
 import { eventually } from '../support/process.js';
 import { createVnfCluster, sidecarIdentity } from '../support/sidecars.js';
@@ -202,5 +203,24 @@ describe('member Services (spec.exposure) on the real API server', { timeout: 24
     const list = await pods();
     assert.equal(list.length, 1);
     assert.ok(ready(list[0]!));
+  });
+
+  test('only the leader wrote the member Services: each write came from the pod whose Lease write preceded it (audit log, User-Agent)', async () => {
+    // The sidecars' own writes (the test's load balancer stand-in writes Service status as admin).
+    const audit = readAudit(await sharedKubeconfig())
+      .filter((e) => e.objectRef?.namespace === ns && e.user.username === `system:serviceaccount:${ns}:bono` && (e.responseStatus?.code ?? 0) < 300);
+    // The sidecars share the ServiceAccount; their User-Agent (vnf-agent/<version> (<pod>)) names the pod.
+    const sender = (e: AuditEntry): string => /^vnf-agent\/\S+ \((.+)\)$/.exec(e.userAgent ?? '')?.[1] ?? `not a sidecar: ${e.userAgent}`;
+    const leaseWrites = audit.filter((e) => e.objectRef?.resource === 'leases' && e.objectRef.name === 'bono-leader' && ['create', 'update'].includes(e.verb));
+    const serviceWrites = audit.filter((e) => e.objectRef?.resource === 'services' && ['create', 'update', 'patch', 'delete'].includes(e.verb));
+    assert.ok(serviceWrites.length >= 4, `the member Services were created, updated and deleted (${serviceWrites.length} writes)`);
+    assert.ok(new Set(leaseWrites.map(sender)).size >= 1);
+    for (const write of serviceWrites) {
+      const at = new Date(write.requestReceivedTimestamp).getTime();
+      const holder = leaseWrites.filter((l) => new Date(l.stageTimestamp).getTime() <= at).at(-1);
+      assert.ok(holder, `a Lease write before ${write.verb} ${write.objectRef?.name}`);
+      assert.match(sender(write), /^bono-/, 'the User-Agent names a pod');
+      assert.equal(sender(write), sender(holder), `${write.verb} ${write.objectRef?.name}/${write.objectRef?.subresource ?? ''} at ${write.requestReceivedTimestamp} by the Lease's last writer`);
+    }
   });
 });

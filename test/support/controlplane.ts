@@ -151,6 +151,7 @@ rules:
 export interface AuditEntry {
   readonly verb: string;
   readonly user: { username: string };
+  readonly userAgent?: string;
   readonly objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
   readonly responseStatus?: { code?: number };
   readonly requestReceivedTimestamp: string;

@@ -9,7 +9,7 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY agent ./agent
 # main.ts loads sim/ for the `local` and `apiserver` commands, so tsc compiles it too.
 COPY sim ./sim
-COPY scripts/bundle.ts scripts/sidecar-launch.ts ./scripts/
+COPY scripts/bundle.ts scripts/sidecar-launch.ts scripts/warm-compile-cache.mjs ./scripts/
 RUN npm ci && npm run bundle
 
 # Runtime dependencies only, without install scripts.

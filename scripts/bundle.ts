@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { basename, dirname } from 'node:path';
-import { BUNDLE_PATH, CHUNKS_DIR, METAFILE_PATH } from './sidecar-launch.js';
+import { BUNDLE_PATH, CHUNKS_DIR, COMPILE_CACHE_DIR, METAFILE_PATH, SIDECAR_ENV, SIDECAR_NODE_FLAGS } from './sidecar-launch.js';
 
 /**
  * The sidecar bundled (npm run bundle): dist/vnf-agent.mjs, what the image
@@ -14,7 +15,10 @@ import { BUNDLE_PATH, CHUNKS_DIR, METAFILE_PATH } from './sidecar-launch.js';
  * imported by run.ts only when a cluster is configured) is a chunk of its
  * own, so a sidecar without a cluster never reads client-node.
  */
-export { BUNDLE_PATH, CHUNKS_DIR, METAFILE_PATH, SIDECAR_ENV, SIDECAR_NODE_FLAGS } from './sidecar-launch.js';
+export { BUNDLE_PATH, CHUNKS_DIR, COMPILE_CACHE_DIR, METAFILE_PATH, SIDECAR_ENV, SIDECAR_NODE_FLAGS } from './sidecar-launch.js';
+
+/** The script that fills the compile cache; the image runs it too (Dockerfile). */
+export const WARM_COMPILE_CACHE = 'scripts/warm-compile-cache.mjs';
 
 /**
  * `local` and `apiserver` (sim/) stay out of the bundle: left as imports of the
@@ -181,6 +185,17 @@ export async function bundle(): Promise<Metafile> {
   return result.metafile;
 }
 
+/**
+ * Refills the compile cache for the bundle just built, as the sidecar runs
+ * (its node flags and environment): a cache of an older bundle would only
+ * be missed, but the entries are per file, and stale ones would pile up.
+ */
+export function warmCompileCache(): void {
+  rmSync(COMPILE_CACHE_DIR, { recursive: true, force: true });
+  const run = spawnSync(process.execPath, [...SIDECAR_NODE_FLAGS, WARM_COMPILE_CACHE], { env: { ...process.env, ...SIDECAR_ENV }, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (run.status !== 0) throw new Error(`${WARM_COMPILE_CACHE} exited ${run.status}`);
+}
+
 /** The output files a start loads before any dynamic import: the entry and the chunks it imports statically. */
 export function loadedAtStart(meta: Metafile, entry = BUNDLE_PATH): string[] {
   const seen = new Set<string>();
@@ -223,5 +238,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const kib = (files: string[]): string => (files.reduce((sum, f) => sum + (meta.outputs[f]?.bytes ?? 0), 0) / 1024).toFixed(0);
   const atStart = loadedAtStart(meta);
-  process.stdout.write(`wrote ${BUNDLE_PATH} and ${Object.keys(meta.outputs).length - 1} chunks: ${kib(atStart)} KiB loaded at start, ${kib(Object.keys(meta.outputs))} KiB in all\n`);
+  warmCompileCache();
+  process.stdout.write(`wrote ${BUNDLE_PATH} and ${Object.keys(meta.outputs).length - 1} chunks: ${kib(atStart)} KiB loaded at start, ${kib(Object.keys(meta.outputs))} KiB in all, and their compile cache in ${COMPILE_CACHE_DIR}\n`);
 }

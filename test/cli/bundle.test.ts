@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { build } from 'esbuild';
-import { BUNDLE_PATH, CHUNKS_DIR, decodeGrammarOnce, forbiddenInputs, inputsIn, loadedAtStart, METAFILE_PATH, SIDECAR_ENV, SIDECAR_NODE_FLAGS, sipGrammarOnce } from '../../scripts/bundle.js';
+import { BUNDLE_PATH, CHUNKS_DIR, COMPILE_CACHE_DIR, WARM_COMPILE_CACHE, decodeGrammarOnce, forbiddenInputs, inputsIn, loadedAtStart, METAFILE_PATH, SIDECAR_ENV, SIDECAR_NODE_FLAGS, sipGrammarOnce } from '../../scripts/bundle.js';
 import { eventually, runAgent, SHIPPED } from '../support/process.js';
 import { createVnfCluster, startSidecar, statusOf, type Sidecar } from '../support/sidecars.js';
 import { SipResponder } from '../support/sip-responder.js';
@@ -81,6 +82,24 @@ test('the image runs the bundle with the node flags scripts/bundle.ts names', ()
   const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
   const env = Object.fromEntries([...runtime.matchAll(/^ENV (\w+)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
   for (const [name, value] of Object.entries(SIDECAR_ENV)) assert.equal(env[name], value, `the image sets ${name}`);
+  // The cache is filled by the user, node flags and binary that read it.
+  const lines = runtime.split('\n');
+  const user = lines.indexOf('USER 65532:65532');
+  const warm = lines.indexOf(`RUN node ${SIDECAR_NODE_FLAGS.join(' ')} ${WARM_COMPILE_CACHE}`);
+  assert.ok(user >= 0 && warm > user, 'the image fills the compile cache with the ENTRYPOINT\'s flags, as the user it runs as');
+  assert.ok(lines.includes(`RUN mkdir ${COMPILE_CACHE_DIR} && chown 65532:65532 ${COMPILE_CACHE_DIR}`), 'that user may write the cache while the image is built');
+});
+
+test('a start as the image starts it takes the bundle and every chunk from the compile cache', () => {
+  const accepted = (args: string[]): string => {
+    const run = spawnSync(process.execPath, [...SIDECAR_NODE_FLAGS, ...args], { env: { ...process.env, ...SIDECAR_ENV, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' }, encoding: 'utf8', timeout: 15_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /rejected|mismatch/i);
+    return run.stderr;
+  };
+  const files = [BUNDLE_PATH, ...readdirSync(CHUNKS_DIR).map((f) => `${CHUNKS_DIR}/${f}`)];
+  const log = accepted([BUNDLE_PATH, '--version']) + accepted(['--input-type=module', '-e', files.slice(1).map((f) => `await import(${JSON.stringify(`./${f}`)});`).join('')]);
+  for (const file of files) assert.match(log, new RegExp(`code cache for ESM \\S*/${file.replace(/[.]/g, '\\.')} was accepted`), `${file} from the cache`);
 });
 
 test('the bundle still runs the sim/ commands from the tsc build beside it', async () => {

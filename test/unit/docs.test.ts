@@ -133,6 +133,26 @@ const quotes: [string, () => string[]][] = [
       `\`--max-semi-space-size=1 --optimize-for-size\` | ${rss(semiSize)} |`, `\`--lite-mode\` too | ${rss(`${semiSize} --lite-mode`)} |`,
     ];
   }],
+  ['bench/results/node-flags-3.json', () => {
+    const r = result<{ machine: Machine; variants: { name: string; rss: number[]; coldStartMs: number[]; coldStartCpuMs: number[] }[] }>('bench/results/node-flags-3.json');
+    const row = (label: string, suffix: string): string => {
+      const v = r.variants.find((x) => x.name.endsWith(suffix))!;
+      const median = (xs: number[], digits: number): string => summarize(xs).median.toFixed(digits);
+      return `| ${label} | ${median(v.rss, 1)} | ${median(v.coldStartMs, 0)} | ${median(v.coldStartCpuMs, 0)} |`;
+    };
+    return [
+      '[`bench/results/node-flags-3.json`](bench/results/node-flags-3.json)', `commit \`${r.machine.commit.slice(0, 7)}\``, `load average ${r.machine.loadAverageAtStart} at start`,
+      row('before: flags and `MALLOC_TRIM_THRESHOLD_=131072`', '(before the compile cache)'), row('with the compile cache (shipped)', '(shipped)'),
+    ];
+  }],
+  ['bench/results/footprint-no-compile-cache.json', () => {
+    const r = result<{ machine: Machine; rows: Row[] }>('bench/results/footprint-no-compile-cache.json');
+    const rss = cell(r.rows.find((x) => x.benchmark.startsWith('footprint: RSS, leading'))!.ours).split(' ')[0];
+    return [
+      '[`bench/results/footprint-no-compile-cache.json`](bench/results/footprint-no-compile-cache.json)',
+      `and ${rss} in the run right after it without the compile cache at load average ${r.machine.loadAverageAtStart}`,
+    ];
+  }],
   ['bench/results/election-proof.json', () => {
     const r = result<{ command: string; durationS: number; machine: Machine; rows: Row[] }>('bench/results/election-proof.json');
     const line = (row: Row): string => `| ${[row.benchmark, cell(row.ours), row.anchor ? cell(row.anchor) : '', row.anchorIs ?? '', row.unit, row.over].join(' | ')} |`.replace(/\s+/g, ' ');

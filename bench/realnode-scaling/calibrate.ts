@@ -25,7 +25,8 @@ export interface Calibration {
 const NS = 'scale-calibration';
 
 export async function calibrate(io: ClusterIo, sizing: PodSizing, dir: string, log: (line: string) => void): Promise<Calibration> {
-  const values = releaseValues('hpa', { ...sizing, minReplicas: 1, maxReplicas: 1 });
+  // Unscaled (paused, 1 pod); the signal target needs some capacity before it is known, and is not used.
+  const values = releaseValues('hpa', { ...sizing, podCps: 1, minReplicas: 1, maxReplicas: 1 });
   await io.helmInstall(prefixOf('hpa'), NS, values);
   try {
     await eventually(async () => ((await io.readyCount(NS, 'sprout')) === 1 ? true : undefined), 180_000, 'the calibration Sprout Ready', 500)

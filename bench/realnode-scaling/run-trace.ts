@@ -96,7 +96,7 @@ export async function runTrace(io: ClusterIo, key: string, schedule: Schedule, s
       const statFile = join(s.dir, `${ns}-stat.csv`);
       const player = await startTracePlayer({
         target: await io.bonoTarget(ns, prefixOf(scaler)), localHost: SIPP_HOST, statFile, errorFile: join(s.dir, `${ns}-errors.log`),
-        firstCps: first, holdMs: s.holdMs, recvTimeoutMs: s.recvTimeoutMs,
+        firstCps: first, holdMs: s.holdMs, recvTimeoutMs: s.recvTimeoutMs, timeoutS: s.warmupS + schedule.cps.length + 120,
       });
       players.set(scaler, { player, statFile });
     }

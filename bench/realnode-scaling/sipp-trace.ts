@@ -51,12 +51,14 @@ export interface PlayerOptions {
   readonly firstCps: number;
   readonly holdMs: number;
   readonly recvTimeoutMs: number;
+  /** SIPp's deadline for the whole run: past the warm-up and the trace, so it never ends one early. */
+  readonly timeoutS: number;
 }
 
 export async function startTracePlayer(o: PlayerOptions): Promise<TracePlayer> {
   const controlPort = await freePort(o.localHost);
   const sipp: Sipp = await startSippUac({
-    target: o.target, localHost: o.localHost, rate: o.firstCps, calls: 10_000_000, holdMs: o.holdMs, limit: 100_000,
+    target: o.target, localHost: o.localHost, rate: o.firstCps, calls: 10_000_000, holdMs: o.holdMs, limit: 10_000, timeoutS: o.timeoutS,
     controlPort, statFile: o.statFile, errorFile: o.errorFile, recvTimeoutMs: o.recvTimeoutMs,
   });
   const socket = createSocket('udp4');

@@ -28,6 +28,8 @@ export interface SippLoad {
   readonly recvTimeoutMs?: number;
   /** Most calls up at once (-l); default four seconds' worth of calls at `rate`. */
   readonly limit?: number;
+  /** SIPp's own deadline for the whole run (-timeout), after which it exits with an error; default 60 s. */
+  readonly timeoutS?: number;
 }
 
 export interface Sipp {
@@ -46,7 +48,7 @@ export async function startSippUac(load: SippLoad): Promise<Sipp> {
   const port = await freePort(load.localHost);
   const scenario = load.scenarioFile === undefined ? ['-sn', 'uac'] : ['-sf', load.scenarioFile];
   const args = [...scenario, load.target, '-s', 'load', '-i', load.localHost, '-p', String(port), '-r', String(load.rate),
-    '-l', String(load.limit ?? Math.max(10, load.rate * 4)), '-m', String(load.calls), '-d', String(load.holdMs), '-nostdin', '-timeout', '60s', '-timeout_error',
+    '-l', String(load.limit ?? Math.max(10, load.rate * 4)), '-m', String(load.calls), '-d', String(load.holdMs), '-nostdin', '-timeout', `${load.timeoutS ?? 60}s`, '-timeout_error',
     ...(load.errorFile ? ['-trace_err', '-error_file', load.errorFile] : []),
     ...(load.messageFile ? ['-trace_msg', '-message_file', load.messageFile] : []),
     ...(load.controlPort ? ['-cp', String(load.controlPort)] : []),

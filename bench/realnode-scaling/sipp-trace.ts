@@ -62,6 +62,11 @@ export async function startTracePlayer(o: PlayerOptions): Promise<TracePlayer> {
     controlPort, statFile: o.statFile, errorFile: o.errorFile, recvTimeoutMs: o.recvTimeoutMs,
   });
   const socket = createSocket('udp4');
+  let open = true;
+  const close = (): void => {
+    if (open) socket.close();
+    open = false;
+  };
   const send = (command: string): Promise<void> =>
     new Promise((resolve, reject) => socket.send(command, controlPort, o.localHost, (e) => (e ? reject(e) : resolve())));
   return {
@@ -76,15 +81,14 @@ export async function startTracePlayer(o: PlayerOptions): Promise<TracePlayer> {
     },
     async finish(timeoutMs) {
       await send('q');
-      const { code, stdout } = await sipp.exited(timeoutMs);
-      socket.close();
+      const { code, stdout } = await sipp.exited(timeoutMs).finally(close);
       // 0 (no failed call), 1 (some failed) or 97 (ended by the `q`); a fatal error has no statistics.
       if (code === null || ![0, 1, 97].includes(code)) throw new Error(`sipp exited with ${code}: ${stdout.slice(-1500)}`);
       return parseSippStats(readFileSync(o.statFile, 'utf8'));
     },
     stop() {
       sipp.stop();
-      socket.close();
+      close();
     },
   };
 }

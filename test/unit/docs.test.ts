@@ -141,6 +141,16 @@ const quotes: [string, () => string[]][] = [
       `${r.durationS} s`, `load average ${r.machine.loadAverageAtStart} at start`, ...r.rows.map(line),
     ];
   }],
+  ['bench/results/realnode-scaling.json', () => {
+    const r = result<{ command: string; durationS: number; machine: Machine; rows: Row[]; calibration: { podCps: number; cpuMsPerCall: number; idleCpuMsPerS: number; sipCpuMilli: number } | null }>('bench/results/realnode-scaling.json');
+    const line = (row: Row): string => `| ${[row.benchmark, cell(row.ours), row.anchor ? cell(row.anchor) : '', row.anchorIs ?? '', row.unit, row.over].join(' | ')} |`.replace(/\s+/g, ' ');
+    const c = r.calibration;
+    return [
+      '[`bench/results/realnode-scaling.json`](bench/results/realnode-scaling.json)', `\`${r.command}\``, r.machine.date.slice(0, 10), `commit \`${r.machine.commit.slice(0, 7)}\``,
+      `${r.durationS} s`, `load average ${r.machine.loadAverageAtStart} at start`, ...r.rows.map(line),
+      ...(c ? [`${c.idleCpuMsPerS} ms CPU/s idle, ${c.cpuMsPerCall} ms CPU per call: ${c.podCps} calls/s per pod at ${c.sipCpuMilli}m`] : []),
+    ];
+  }],
   ['bench/results/realnode-chart.json', () => {
     const r = result<Record<string, number | string> & { machine: Machine }>('bench/results/realnode-chart.json');
     const row = (what: string, value: string): string => `| ${what} | ${value} |`;

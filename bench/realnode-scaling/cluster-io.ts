@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AppsV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { inviteCount } from '../../test/e2e/sip-cluster.js';
 import { kubeConfigFrom } from '../../test/support/kube.js';
 import { containerPid, podRpc } from '../../test/realnode/pod-process.js';
@@ -30,16 +30,27 @@ export interface ClusterIo {
   replicas(namespace: string, deployment: string): Promise<number>;
   bonoTarget(namespace: string, prefix: string): Promise<string>;
   invites(pod: V1Pod): Promise<number>;
+  /** The HPA's view: its desired count, the CPU utilization it read, and its conditions that are not True. */
+  hpaStatus(namespace: string): Promise<HpaStatus>;
   /** What a failure message needs: the namespace's pods and their events. */
   diagnose(namespace: string): Promise<string>;
   /** CPU time the container has used so far, in ms (cgroup v1 cpuacct or v2 cpu.stat). */
   cpuMs(pod: V1Pod, container: string): Promise<number>;
 }
 
+export interface HpaStatus {
+  readonly desired: number;
+  /** Average utilization of the SIP container's CPU request, % (null when the HPA has no metric). */
+  readonly cpuPercent: number | null;
+  /** Conditions as `type=status: reason`, so a missing metric or a limit shows. */
+  readonly conditions: readonly string[];
+}
+
 export function clusterIo(cluster: RealCluster, binDir: string, dir: string): ClusterIo {
   const kc = kubeConfigFrom(cluster.kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
+  const autoscaling = kc.makeApiClient(AutoscalingV2Api);
   const tool: ClusterIo['tool'] = async (name, args, timeoutMs = 120_000) =>
     (await run(join(binDir, name), args, { timeout: timeoutMs, env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, maxBuffer: 8 * 1024 * 1024 })).stdout;
   const pods = async (namespace: string, component: string): Promise<V1Pod[]> =>
@@ -57,6 +68,15 @@ export function clusterIo(cluster: RealCluster, binDir: string, dir: string): Cl
       await tool('helm', ['install', release, 'charts/vnf-agent', '-n', namespace, '--create-namespace', '-f', path]);
     },
     sproutPods: (namespace) => pods(namespace, 'sprout'),
+    async hpaStatus(namespace) {
+      const st = (await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'sprout', namespace })).status;
+      const cpu = st?.currentMetrics?.[0]?.containerResource?.current.averageUtilization;
+      return {
+        desired: st?.desiredReplicas ?? 0,
+        cpuPercent: cpu ?? null,
+        conditions: (st?.conditions ?? []).map((c) => `${c.type}=${c.status}: ${c.reason ?? ''}`),
+      };
+    },
     async diagnose(namespace) {
       const get = await tool('kubectl', ['-n', namespace, 'get', 'pods,deployments,hpa', '-o', 'wide']).catch((e: Error) => e.message);
       const describe = await tool('kubectl', ['-n', namespace, 'describe', 'pods']).catch((e: Error) => e.message);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 import { eventually } from '../../test/support/process.js';
-import { ready, pollSprouts, type ClusterIo } from './cluster-io.js';
+import { ready, pollSprouts, type ClusterIo, type HpaStatus } from './cluster-io.js';
 import { reaction, replicaMinutes, reversals, type Sample, type Schedule } from './plan.js';
 import { hpaManifest, prefixOf, releaseValues, SCALERS, type PodSizing, type Scaler } from './releases.js';
 import { parseSippStats, startTracePlayer, type SippCounts, type TracePlayer } from './sipp-trace.js';
@@ -37,6 +37,8 @@ export interface ScalerRun {
   readonly reversals: number;
   readonly maxReplicas: number;
   readonly samples: readonly Sample[];
+  /** The HPA's status every 5 s (the HPA's release only): why it scaled, or did not. */
+  readonly hpaStatus?: readonly (HpaStatus & { readonly atS: number })[];
 }
 
 export interface TraceRun {
@@ -51,11 +53,13 @@ const namespaceOf = (key: string, scaler: Scaler): string => `scale-${key}-${pre
 
 class Watcher {
   readonly samples: Sample[] = [];
+  readonly hpa: (HpaStatus & { atS: number })[] = [];
   readonly seen = new Map<string, { firstS: number; readyS?: number; answeringS?: number }>();
-  constructor(readonly io: ClusterIo, readonly namespace: string, readonly deployment: string, readonly changeAtS: number | undefined) {}
+  constructor(readonly io: ClusterIo, readonly namespace: string, readonly deployment: string, readonly changeAtS: number | undefined, readonly withHpa: boolean) {}
 
   async poll(atS: number): Promise<void> {
     const { sample, pods } = await pollSprouts(this.io, this.namespace, this.deployment, atS);
+    if (this.withHpa && this.samples.length % 5 === 0) this.hpa.push({ atS, ...(await this.io.hpaStatus(this.namespace)) });
     this.samples.push(sample);
     for (const p of pods) {
       const name = p.metadata?.name ?? '';
@@ -103,7 +107,7 @@ export async function runTrace(io: ClusterIo, key: string, schedule: Schedule, s
     log(`${key}: warm-up ${s.warmupS} s at ${first} calls/s`);
     await Promise.all([...players.values()].map(({ player }) => player.play(Array.from({ length: s.warmupS }, () => first))));
     const atStart = new Map([...players].map(([scaler, p]) => [scaler, parseSippStats(readFileSync(p.statFile, 'utf8'))]));
-    const watchers = new Map(SCALERS.map((scaler) => [scaler, new Watcher(io, namespaceOf(key, scaler), `${prefixOf(scaler)}-sprout`, schedule.changeAtS)]));
+    const watchers = new Map(SCALERS.map((scaler) => [scaler, new Watcher(io, namespaceOf(key, scaler), `${prefixOf(scaler)}-sprout`, schedule.changeAtS, scaler === 'hpa')]));
     log(`${key}: playing ${schedule.cps.length} s (${schedule.name})`);
     const t0 = performance.now();
     let playing = true;
@@ -134,6 +138,7 @@ export async function runTrace(io: ClusterIo, key: string, schedule: Schedule, s
         reversals: reversals(w.samples),
         maxReplicas: Math.max(0, ...w.samples.map((x) => x.replicas)),
         samples: w.samples,
+        ...(w.withHpa ? { hpaStatus: w.hpa } : {}),
       };
     });
     const cps = schedule.cps;

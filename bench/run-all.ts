@@ -1,6 +1,9 @@
 /**
  * Every benchmark, one table:  npm run bench  (builds dist/ first)
- *   node --import tsx bench/run-all.ts [--quick] [--only election,scaling,footprint,http,gather] [--out FILE]
+ *   node --import tsx bench/run-all.ts [--quick] [--only election,scaling,footprint,http,gather] [--realnode] [--out FILE]
+ * --realnode (or --only realnode-scaling) adds vnf-agent against the real HPA
+ * on the real node (bench/realnode-scaling.ts): about 25 minutes more, and the
+ * real node's lock (one per machine).
  * Prints progress to stderr, then the machine line and one markdown table to
  * stdout, and writes every figure with its raw values, the machine and the
  * commit to bench/results/latest.json (or --out).
@@ -17,6 +20,7 @@ import { measureRequestRates, type RequestRate } from './election-requests.js';
 import { measureProcessFailover } from './election-processes.js';
 import { goElectorBin } from './lib/go-elector.js';
 import { measureScaling } from './scaling-anchor.js';
+import { measureRealNodeScaling } from './realnode-scaling.js';
 import { measureColdStart, measureFootprint, startFootprintSidecars } from './footprint.js';
 import { SHIPPED } from '../test/support/process.js';
 import { measureHttpLatency } from './http-latency.js';
@@ -27,6 +31,7 @@ import { machine, machineLine, renderTable, type Row } from './lib/report.js';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    realnode: { type: 'boolean', default: false },
     only: { type: 'string', default: 'election,footprint,http,gather,scaling' },
     out: { type: 'string', default: 'bench/results/latest.json' },
     // Node flags for the footprint sidecars instead of the image's (scripts/sidecar-launch.ts), to compare: --node-flags="--a --b".
@@ -35,6 +40,7 @@ const { values } = parseArgs({
 });
 const quick = values.quick;
 const only = new Set(values.only.split(','));
+if (values.realnode) only.add('realnode-scaling');
 /** Full settings (npm run bench) and --quick ones for iterating; a full run takes about 10 minutes on 2 cores (the election part 7½). */
 const settings = {
   /** Rounds of kill -9 then SIGTERM per implementation; the seed draws each kill's phase. */
@@ -113,10 +119,17 @@ if (only.has('scaling')) {
   details.scaling = { figures: scaling.figures, runs: scaling.runs };
 }
 
+if (only.has('realnode-scaling')) {
+  log(`[${elapsed()}] realnode-scaling: vnf-agent vs the real HPA on the real node, ${quick ? 'the step' : 'step, spike and noise'}`);
+  const real = await measureRealNodeScaling({ traces: quick ? ['step'] : ['step', 'spike', 'noisy'], sipCpuMilli: 20, warmupS: 60 }, log);
+  rows.push(...real.rows);
+  details.realnodeScaling = real;
+}
+
 const durationS = Math.round((performance.now() - began) / 1000);
 const table = renderTable(rows);
 process.stdout.write(`\nvnf-agent benchmarks: ${machineLine(host)}; took ${durationS} s${quick ? ' (--quick: fewer runs, shorter windows)' : ''}\n\n${table}\n\n`);
-process.stdout.write('Cells: median (spread). Anchors: election = client-go\'s own leader elector (bench/go-elector, a Go process per member, LeaseLock, ReleaseOnCancel), same API server, same 8/6/2 s lease; scaling = the plain HPA algorithm in a one-second cluster model (15 s sync, metrics-server CPU): rows marked "model" are not measured on a cluster.\n');
+process.stdout.write('Cells: median (spread). Anchors: election = client-go\'s own leader elector (bench/go-elector, a Go process per member, LeaseLock, ReleaseOnCancel), same API server, same 8/6/2 s lease; scaling = the plain HPA algorithm in a one-second cluster model (15 s sync, metrics-server CPU): rows marked "model" are not measured on a cluster; rows marked "real node" are vnf-agent and the HorizontalPodAutoscaler of kube-controller-manager on the real node, one run.\n');
 mkdirSync(dirname(values.out), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify({ machine: host, durationS, quick, settings, rows, details }, null, 2)}\n`);
 log(`wrote ${values.out}`);

@@ -20,6 +20,16 @@ export interface SippLoad {
   readonly messageFile?: string;
   /** A scenario file (-sf) instead of the built-in uac; it must keep uac's INVITE, ACK, pause, BYE shape. */
   readonly scenarioFile?: string;
+  /** SIPp's remote-control UDP port (-cp) on localHost: `cset rate N` changes the rate while it runs, `q` ends it. */
+  readonly controlPort?: number;
+  /** Where SIPp writes its statistics every second (-trace_stat -stf, -fd 1), cumulative and per period. */
+  readonly statFile?: string;
+  /** A call waiting longer than this for an answer fails (-recv_timeout): a caller who gives up. */
+  readonly recvTimeoutMs?: number;
+  /** Most calls up at once (-l); default four seconds' worth of calls at `rate`. */
+  readonly limit?: number;
+  /** SIPp's own deadline for the whole run (-timeout), after which it exits with an error; default 60 s. */
+  readonly timeoutS?: number;
 }
 
 export interface Sipp {
@@ -38,9 +48,12 @@ export async function startSippUac(load: SippLoad): Promise<Sipp> {
   const port = await freePort(load.localHost);
   const scenario = load.scenarioFile === undefined ? ['-sn', 'uac'] : ['-sf', load.scenarioFile];
   const args = [...scenario, load.target, '-s', 'load', '-i', load.localHost, '-p', String(port), '-r', String(load.rate),
-    '-l', String(Math.max(10, load.rate * 4)), '-m', String(load.calls), '-d', String(load.holdMs), '-nostdin', '-timeout', '60s', '-timeout_error',
+    '-l', String(load.limit ?? Math.max(10, load.rate * 4)), '-m', String(load.calls), '-d', String(load.holdMs), '-nostdin', '-timeout', `${load.timeoutS ?? 60}s`, '-timeout_error',
     ...(load.errorFile ? ['-trace_err', '-error_file', load.errorFile] : []),
-    ...(load.messageFile ? ['-trace_msg', '-message_file', load.messageFile] : [])];
+    ...(load.messageFile ? ['-trace_msg', '-message_file', load.messageFile] : []),
+    ...(load.controlPort ? ['-cp', String(load.controlPort)] : []),
+    ...(load.statFile ? ['-trace_stat', '-stf', load.statFile, '-fd', '1'] : []),
+    ...(load.recvTimeoutMs ? ['-recv_timeout', String(load.recvTimeoutMs)] : [])];
   const proc = startProcess(SIPP_BIN, args, { PATH: process.env.PATH ?? '/usr/bin:/bin' });
   return {
     process: proc,

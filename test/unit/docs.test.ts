@@ -161,6 +161,28 @@ const quotes: [string, () => string[]][] = [
       `${r.durationS} s`, `load average ${r.machine.loadAverageAtStart} at start`, ...r.rows.map(line),
     ];
   }],
+  ['bench/results/realnode-scaling.json', () => {
+    const r = result<{ command: string; durationS: number; machine: Machine; rows: Row[]; calibration: { podCps: number; cpuMsPerCall: number; idleCpuMsPerS: number; sipCpuMilli: number } | null }>('bench/results/realnode-scaling.json');
+    const line = (row: Row): string => `| ${[row.benchmark, cell(row.ours), row.anchor ? cell(row.anchor) : '', row.anchorIs ?? '', row.unit, row.over].join(' | ')} |`.replace(/\s+/g, ' ');
+    const c = r.calibration;
+    return [
+      '[`bench/results/realnode-scaling.json`](bench/results/realnode-scaling.json)', `\`${r.command}\``, r.machine.date.slice(0, 10), `commit \`${r.machine.commit.slice(0, 7)}\``,
+      `${r.durationS} s`, `load average ${r.machine.loadAverageAtStart} at start`, ...r.rows.map(line),
+      ...(c ? [`${c.idleCpuMsPerS} ms CPU/s idle, ${c.cpuMsPerCall} ms CPU per call: ${c.podCps} calls/s per pod at ${c.sipCpuMilli}m`] : []),
+    ];
+  }],
+  ['bench/results/realnode-scaling-day-hpa.json', () => {
+    const r = result<{ command: string; machine: Machine; traces: { runs: { scaler: string; failedCalls: number; hpaStatus?: { conditions: string[] }[] }[] }[] }>('bench/results/realnode-scaling-day-hpa.json');
+    const runs = r.traces[0]?.runs ?? [];
+    const [ours, hpa] = [runs.find((x) => x.scaler === 'vnf-agent'), runs.find((x) => x.scaler === 'hpa')];
+    const states = hpa?.hpaStatus ?? [];
+    const blind = states.filter((s) => s.conditions.includes('ScalingActive=False: FailedGetContainerResourceMetric')).length;
+    return [
+      '[`bench/results/realnode-scaling-day-hpa.json`](bench/results/realnode-scaling-day-hpa.json)', `commit \`${r.machine.commit.slice(0, 7)}\``, `\`${r.command}\``,
+      `load average ${r.machine.loadAverageAtStart} at start`, `${fmt(ours?.failedCalls ?? NaN)} failed calls against ${fmt(hpa?.failedCalls ?? NaN)}`,
+      `in ${blind} of the HPA's ${states.length} recorded states`,
+    ];
+  }],
   ['bench/results/realnode-chart.json', () => {
     const r = result<Record<string, number | string> & { machine: Machine }>('bench/results/realnode-chart.json');
     const row = (what: string, value: string): string => `| ${what} | ${value} |`;

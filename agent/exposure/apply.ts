@@ -1,5 +1,5 @@
 import { GENERATED_HEADER } from '../membership/render/renderer.js';
-import { kamailioRpc } from '../membership/kamailio-rpc.js';
+import { kamailioShvSet } from '../membership/kamailio-rpc.js';
 import type { PeerFileWriter } from '../membership/writer.js';
 
 export const ADDRESS_FORMATS = ['kamailio', 'clearwater'] as const;
@@ -44,12 +44,10 @@ export const KAMAILIO_SHV = 'public_address';
  * restarts; the sidecar sets it again every recheck.
  */
 export function kamailioShvApplier(url: string): AddressApplier {
-  const rpc = kamailioRpc(url);
+  const shvSet = kamailioShvSet(url);
   return {
     describe: `kamailio pv.shvSet at ${url}`,
-    apply: async (a, signal) => {
-      await rpc.call('pv.shvSet', [KAMAILIO_SHV, 'str', a.address], signal);
-    },
+    apply: (a, signal) => shvSet(KAMAILIO_SHV, a.address, signal),
   };
 }
 

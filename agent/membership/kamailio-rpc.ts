@@ -54,3 +54,13 @@ function parseReply(text: string): RpcReply | undefined {
     return undefined;
   }
 }
+
+/** Sets a shared variable of the script ($shv(name), declared with modparam("pv", "shvset", ...)) over JSON-RPC pv.shvSet. */
+export type ShvSet = (name: string, value: string | number, signal: AbortSignal) => Promise<void>;
+
+export function kamailioShvSet(url: string): ShvSet {
+  const rpc = kamailioRpc(url);
+  return async (name, value, signal) => {
+    await rpc.call('pv.shvSet', [name, typeof value === 'number' ? 'int' : 'str', value], signal);
+  };
+}

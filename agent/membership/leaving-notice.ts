@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { kamailioRpc } from './kamailio-rpc.js';
+import { kamailioShvSet } from './kamailio-rpc.js';
 
 /** The shared variable the Kamailio config reads ($shv(draining)); declare it with modparam("pv", "shvset", "draining=i:0"). */
 export const KAMAILIO_DRAINING_SHV = 'draining';
@@ -14,10 +14,8 @@ export type LeavingNotice = (signal: AbortSignal) => Promise<void>;
  * failover) long before this pod and its address go.
  */
 export function kamailioLeavingNotice(url: string): LeavingNotice {
-  const rpc = kamailioRpc(url);
-  return async (signal) => {
-    await rpc.call('pv.shvSet', [KAMAILIO_DRAINING_SHV, 'int', 1], signal);
-  };
+  const shvSet = kamailioShvSet(url);
+  return (signal) => shvSet(KAMAILIO_DRAINING_SHV, 1, signal);
 }
 
 /** The notice the drainNotice setting names, or none. */

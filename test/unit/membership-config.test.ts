@@ -58,6 +58,11 @@ const cases: { name: string; env: Record<string, string>; expect: string[] }[] =
     env: { VNF_AGENT_DRAIN_NOTICE: 'kamailio-rpc', VNF_AGENT_DRAIN_NOTICE_URL: 'localhost:5060' },
     expect: ['VNF_AGENT_DRAIN_NOTICE_URL: must be an http(s) URL when VNF_AGENT_DRAIN_NOTICE is kamailio-rpc (got "localhost:5060")'],
   },
+  {
+    name: 'the public address over kamailio-rpc needs an http URL',
+    env: { VNF_AGENT_PUBLIC_ADDRESS_RELOAD: 'kamailio-rpc' },
+    expect: ['VNF_AGENT_PUBLIC_ADDRESS_RELOAD_URL: must be an http(s) URL when VNF_AGENT_PUBLIC_ADDRESS_RELOAD is kamailio-rpc (got "")'],
+  },
   { name: 'the drain notice with its URL is valid', env: { VNF_AGENT_DRAIN_NOTICE: 'kamailio-rpc', VNF_AGENT_DRAIN_NOTICE_URL: 'http://127.0.0.1:5060/RPC' }, expect: [] },
   {
     name: 'a complete kamailio setup is valid',

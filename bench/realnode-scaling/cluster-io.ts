@@ -32,6 +32,8 @@ export interface ClusterIo {
   invites(pod: V1Pod): Promise<number>;
   /** The HPA's view: its desired count, the CPU utilization it read, and its conditions that are not True. */
   hpaStatus(namespace: string): Promise<HpaStatus>;
+  /** Events about the scalers (the VnfCluster's ScaledUp/ScaledDown, the HPA's rescales and warnings), oldest first. */
+  scalerEvents(namespace: string): Promise<ScalerEvent[]>;
   /** What a failure message needs: the namespace's pods and their events. */
   diagnose(namespace: string): Promise<string>;
   /** CPU time the container has used so far, in ms (cgroup v1 cpuacct or v2 cpu.stat). */
@@ -45,6 +47,17 @@ export interface HpaStatus {
   /** Conditions as `type=status: reason`, so a missing metric or a limit shows. */
   readonly conditions: readonly string[];
 }
+
+export interface ScalerEvent {
+  /** Wall-clock time of its last occurrence, ms since the epoch. */
+  readonly timeMs: number;
+  readonly kind: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly count: number;
+}
+
+const SCALER_KINDS = new Set(['VnfCluster', 'HorizontalPodAutoscaler']);
 
 export function clusterIo(cluster: RealCluster, binDir: string, dir: string): ClusterIo {
   const kc = kubeConfigFrom(cluster.kubeconfigPath);
@@ -76,6 +89,15 @@ export function clusterIo(cluster: RealCluster, binDir: string, dir: string): Cl
         cpuPercent: cpu ?? null,
         conditions: (st?.conditions ?? []).map((c) => `${c.type}=${c.status}: ${c.reason ?? ''}`),
       };
+    },
+    async scalerEvents(namespace) {
+      const events = (await core.listNamespacedEvent({ namespace })).items.filter((e) => SCALER_KINDS.has(e.involvedObject.kind ?? ''));
+      return events
+        .map((e) => ({
+          timeMs: new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? 0).getTime(),
+          kind: e.involvedObject.kind ?? '', reason: e.reason ?? '', message: e.message ?? '', count: e.count ?? 1,
+        }))
+        .sort((a, b) => a.timeMs - b.timeMs);
     },
     async diagnose(namespace) {
       const get = await tool('kubectl', ['-n', namespace, 'get', 'pods,deployments,hpa', '-o', 'wide']).catch((e: Error) => e.message);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 import { eventually } from '../../test/support/process.js';
-import { ready, pollSprouts, type ClusterIo, type HpaStatus } from './cluster-io.js';
+import { ready, pollSprouts, type ClusterIo, type HpaStatus, type ScalerEvent } from './cluster-io.js';
 import { reaction, replicaMinutes, reversals, type Sample, type Schedule } from './plan.js';
 import { hpaManifest, prefixOf, releaseValues, SCALERS, type PodSizing, type Scaler } from './releases.js';
 import { parseSippStats, startTracePlayer, type SippCounts, type TracePlayer } from './sipp-trace.js';
@@ -37,6 +37,8 @@ export interface ScalerRun {
   readonly reversals: number;
   readonly maxReplicas: number;
   readonly samples: readonly Sample[];
+  /** Each scaler's events from install to the trace's end, warm-up included (negative atS): why it scaled. */
+  readonly events: readonly { readonly atS: number; readonly reason: string; readonly message: string; readonly count: number }[];
   /** The HPA's status every 5 s (the HPA's release only): why it scaled, or did not. */
   readonly hpaStatus?: readonly (HpaStatus & { readonly atS: number })[];
 }
@@ -110,6 +112,7 @@ export async function runTrace(io: ClusterIo, key: string, schedule: Schedule, s
     const watchers = new Map(SCALERS.map((scaler) => [scaler, new Watcher(io, namespaceOf(key, scaler), `${prefixOf(scaler)}-sprout`, schedule.changeAtS, scaler === 'hpa')]));
     log(`${key}: playing ${schedule.cps.length} s (${schedule.name})`);
     const t0 = performance.now();
+    const t0WallMs = Date.now();
     let playing = true;
     const polling = (async () => {
       for (let i = 0; playing; i++) {
@@ -124,6 +127,8 @@ export async function runTrace(io: ClusterIo, key: string, schedule: Schedule, s
     const counts = new Map<Scaler, SippCounts>();
     for (const [scaler, { player }] of players) counts.set(scaler, await player.finish(60_000));
     players.clear();
+    const events = new Map<Scaler, ScalerEvent[]>();
+    for (const scaler of SCALERS) events.set(scaler, await io.scalerEvents(namespaceOf(key, scaler)).catch((e: Error) => (log(`events: ${e.message}`), [])));
     const end = schedule.cps.length;
     const runs = SCALERS.map((scaler): ScalerRun => {
       const w = watchers.get(scaler)!;
@@ -138,6 +143,7 @@ export async function runTrace(io: ClusterIo, key: string, schedule: Schedule, s
         reversals: reversals(w.samples),
         maxReplicas: Math.max(0, ...w.samples.map((x) => x.replicas)),
         samples: w.samples,
+        events: events.get(scaler)!.map((e) => ({ atS: Math.round((e.timeMs - t0WallMs) / 100) / 10, reason: e.reason, message: e.message, count: e.count })),
         ...(w.withHpa ? { hpaStatus: w.hpa } : {}),
       };
     });

@@ -108,7 +108,7 @@ test('the two releases differ only in who scales: same pods, resources, bounds a
 });
 
 const run = (scaler: 'vnf-agent' | 'hpa', r: Partial<ScalerRun>): ScalerRun =>
-  ({ scaler, reactionReadyS: null, reactionAnsweringS: null, failedCalls: 0, offeredCalls: 100, replicaMinutes: 5, reversals: 0, maxReplicas: 2, samples: [], ...r });
+  ({ scaler, reactionReadyS: null, reactionAnsweringS: null, failedCalls: 0, offeredCalls: 100, replicaMinutes: 5, reversals: 0, maxReplicas: 2, samples: [], events: [], ...r });
 const trace = (name: string, changeAtS: number | null, ours: Partial<ScalerRun>, hpa: Partial<ScalerRun>): TraceRun =>
   ({ trace: name, seconds: 300, changeAtS, offeredCps: { min: 1, max: 9, mean: 4 }, runs: [run('vnf-agent', ours), run('hpa', hpa)] });
 

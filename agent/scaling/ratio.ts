@@ -3,7 +3,8 @@ import type { DecisionPolicy, MemberSample, ScalingSnapshot } from './types.js';
 /**
  * The HPA's replica calculator (kube-controller-manager
  * `calcPlainMetricReplicas`), applied to SIP utilization:
- * desired = ceil(pods x averageUtilization / target), with the same care for
+ * desired = ceil(pods x averageUtilization / target), each reading counted at
+ * most MAX_COUNTED_UTILIZATION, with the same care for
  * pods that did not report: a missing sample counts as 100% of target when
  * scaling down and 0% when scaling up, a not-ready pod counts as 0% when
  * scaling up, and if those assumptions flip the direction or land within
@@ -23,6 +24,18 @@ export interface LoadEstimate {
 
 /** Floating point dust (0.88 / 0.8 = 1.1000000000000003) must not add a pod; the HPA uses milli-units for this. */
 const EPSILON = 1e-9;
+
+/**
+ * The most a member's reading counts for, in units of its signal targets.
+ * Past its capacity a pod's queues and probe latency measure its backlog, not
+ * its load: on the real node one saturated Sprout carrying 1.6 pods' worth of
+ * calls read 3.60 (its UDP receive queue) and the ratio rule ordered 5 pods
+ * where 3 carried the load at target. The HPA's CPU metric has the same
+ * ceiling built in (a container cannot use more than its limit). Demand past
+ * this ceiling still reaches the cluster: the next pass reads again once the
+ * new pods take calls, and the overload fast path adds pods meanwhile.
+ */
+export const MAX_COUNTED_UTILIZATION = 2;
 
 export const fmt = (n: number): string => n.toFixed(2);
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -56,12 +69,13 @@ export function withinTolerance(ratio: number, tolerance: number): boolean {
 
 const ceilReplicas = (x: number): number => Math.ceil(x - EPSILON);
 
-function compare(avg: number, target: number, ratio: number, tolerance: number): string {
+function compare(avg: number, target: number, ratio: number, tolerance: number, capped: number): string {
+  const average = `average utilization ${fmt(avg)}${capped > 0 ? ` (${plural(capped, 'reading')} above ${fmt(MAX_COUNTED_UTILIZATION)} counted as ${fmt(MAX_COUNTED_UTILIZATION)})` : ''}`;
   if (withinTolerance(ratio, tolerance)) {
-    return `average utilization ${fmt(avg)} is within tolerance ${fmt(tolerance)} of target ${fmt(target)} (ratio ${fmt(ratio)})`;
+    return `${average} is within tolerance ${fmt(tolerance)} of target ${fmt(target)} (ratio ${fmt(ratio)})`;
   }
   const side = ratio > 1 ? 'above' : 'below';
-  return `average utilization ${fmt(avg)} is ${side} target ${fmt(target)} (ratio ${fmt(ratio)})`;
+  return `${average} is ${side} target ${fmt(target)} (ratio ${fmt(ratio)})`;
 }
 
 export function estimateReplicas(snapshot: ScalingSnapshot, policy: DecisionPolicy): LoadEstimate {
@@ -73,11 +87,13 @@ export function estimateReplicas(snapshot: ScalingSnapshot, policy: DecisionPoli
     const clause = `no fresh load sample from any of ${plural(snapshot.members.length, 'member')}`;
     return { recommendation: current, averageUtilization: null, usageRatio: null, ...counts, clause };
   }
-  const sum = fresh.reduce((s, m) => s + (m.utilization ?? 0), 0);
+  const readings = fresh.map((m) => m.utilization ?? 0);
+  const capped = readings.filter((u) => u > MAX_COUNTED_UTILIZATION).length;
+  const sum = readings.reduce((s, u) => s + Math.min(u, MAX_COUNTED_UTILIZATION), 0);
   const avg = sum / fresh.length;
   const ratio = avg / target;
   const base = { averageUtilization: avg, usageRatio: ratio, ...counts };
-  const clause = compare(avg, target, ratio, policy.tolerance);
+  const clause = compare(avg, target, ratio, policy.tolerance, capped);
   // The HPA goes on to the second pass even within tolerance; at a ratio of exactly 1.0 a missing
   // pod then counts as 0% and shrinks the cluster. Within tolerance there is no direction to keep, so hold.
   if (withinTolerance(ratio, policy.tolerance)) return { recommendation: current, ...base, clause };

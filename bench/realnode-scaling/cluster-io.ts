@@ -135,5 +135,5 @@ export function cgroupCpuMs(pid: number): number {
 /** One poll of a release's Sprouts: the sample, and which pods exist and are Ready. */
 export async function pollSprouts(io: ClusterIo, namespace: string, deployment: string, atS: number): Promise<{ sample: Sample; pods: V1Pod[] }> {
   const [replicas, pods] = await Promise.all([io.replicas(namespace, deployment), io.sproutPods(namespace)]);
-  return { sample: { atS, replicas, pods: pods.length }, pods };
+  return { sample: { atS, replicas, pods: pods.length, ready: pods.filter(ready).length }, pods };
 }

@@ -70,6 +70,8 @@ export interface Sample {
   readonly replicas: number;
   /** Pods that exist (running, starting or draining): what the node pays for. */
   readonly pods: number;
+  /** Of those, the pods Ready (an HPA reads no metric from a pod that is not). */
+  readonly ready?: number;
 }
 
 /** Pods integrated over time, in pod-minutes: each sample's pods held until the next sample. */

@@ -129,11 +129,11 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'rate limits count this period\'s scale-ups (default Pods 4 / Percent 100 per 15s)',
-    spec: { maxReplicas: 30 },
+    spec: { maxReplicas: 30, targetUtilization: 0.4 },
     steps: [
-      { at: 0, current: 2, utils: same(2, 4), replicas: 6, reason: /limited by scale-up policy Pods 4\/15s$/, write: 'target' },
-      { at: 5, current: 6, utils: same(6, 4), replicas: 6, reason: /^no change at 6: .*limited by scale-up policy Pods 4\/15s$/ },
-      { at: 15.5, current: 6, utils: same(6, 4), replicas: 12, reason: /^scaled up from 6 to 12: .*limited by scale-up policy Percent 100\/15s$/ },
+      { at: 0, current: 2, utils: same(2, 2), replicas: 6, reason: /limited by scale-up policy Pods 4\/15s$/, write: 'target' },
+      { at: 5, current: 6, utils: same(6, 2), replicas: 6, reason: /^no change at 6: .*limited by scale-up policy Pods 4\/15s$/ },
+      { at: 15.5, current: 6, utils: same(6, 2), replicas: 12, reason: /^scaled up from 6 to 12: .*limited by scale-up policy Percent 100\/15s$/ },
     ],
   },
   {

@@ -2,8 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package version, found by walking up from this file (works from agent/ and dist/agent/). */
+let found: string | undefined;
+
+/** The package version, found once by walking up from this file (works from agent/ and dist/agent/). */
 export function packageVersion(): string {
+  found ??= findPackageVersion();
+  return found;
+}
+
+function findPackageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = join(dir, 'package.json');

@@ -52,7 +52,7 @@ export async function measureRealNodeScaling(o: RealNodeScalingOptions, log: (li
   log('realnode-scaling: starting the real node (waits for its lock if another run holds it)');
   const cluster = await startRealCluster({ binDir });
   try {
-    const io = clusterIo(cluster, binDir, dir);
+    const io = clusterIo(cluster, dir);
     const base: PodSizing = { sipCpuMilli: o.sipCpuMilli, podCps: o.podCps ?? 0, minReplicas: 1, maxReplicas: 5, targetUtilization: 0.7 };
     const calibration = o.podCps === undefined ? await calibrate(io, base, dir, log) : null;
     const sizing: PodSizing = { ...base, podCps: calibration?.podCps ?? base.podCps };

@@ -12,6 +12,17 @@ export type CrossFieldRule = (config: Config) => ConfigViolation[];
 
 const podNamePattern = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
+type ModeKey = 'peersReload' | 'publicAddressReload' | 'drainNotice';
+type UrlKey = 'peersReloadUrl' | 'publicAddressReloadUrl' | 'drainNoticeUrl';
+
+/** A mode that calls out over HTTP needs the URL it calls. */
+function urlWhen(mode: ModeKey, url: UrlKey, modes: readonly string[]): CrossFieldRule {
+  return (c) =>
+    modes.includes(c[mode]) && !/^https?:\/\/[^/\s]+/.test(c[url])
+      ? [{ source: envName(url), reason: `must be an http(s) URL when ${envName(mode)} is ${c[mode]} (got ${JSON.stringify(c[url])})` }]
+      : [];
+}
+
 export const crossFieldRules: readonly CrossFieldRule[] = [
   (c) =>
     c.cluster !== '' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(c.cluster)
@@ -23,19 +34,10 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
       : [],
   (c) => (c.peersRenderer !== 'none' && c.peersFile === '' ? [{ source: envName('peersFile'), reason: `is required when ${envName('peersRenderer')} is ${c.peersRenderer}` }] : []),
   (c) => (c.peersReload !== 'none' && c.peersRenderer === 'none' ? [{ source: envName('peersReload'), reason: `needs ${envName('peersRenderer')}: there is no peer file to reload` }] : []),
-  (c) =>
-    (c.peersReload === 'kamailio-rpc' || c.peersReload === 'http') && !/^https?:\/\/[^/\s]+/.test(c.peersReloadUrl)
-      ? [{ source: envName('peersReloadUrl'), reason: `must be an http(s) URL when ${envName('peersReload')} is ${c.peersReload} (got ${JSON.stringify(c.peersReloadUrl)})` }]
-      : [],
+  urlWhen('peersReload', 'peersReloadUrl', ['kamailio-rpc', 'http']),
   (c) => (c.peersReload === 'signal' && c.peersReloadProcess === '' ? [{ source: envName('peersReloadProcess'), reason: `is required when ${envName('peersReload')} is signal` }] : []),
-  (c) =>
-    c.publicAddressReload === 'kamailio-rpc' && !/^https?:\/\/[^/\s]+/.test(c.publicAddressReloadUrl)
-      ? [{ source: envName('publicAddressReloadUrl'), reason: `must be an http(s) URL when ${envName('publicAddressReload')} is kamailio-rpc (got ${JSON.stringify(c.publicAddressReloadUrl)})` }]
-      : [],
-  (c) =>
-    c.drainNotice === 'kamailio-rpc' && !/^https?:\/\/[^/\s]+/.test(c.drainNoticeUrl)
-      ? [{ source: envName('drainNoticeUrl'), reason: `must be an http(s) URL when ${envName('drainNotice')} is kamailio-rpc (got ${JSON.stringify(c.drainNoticeUrl)})` }]
-      : [],
+  urlWhen('publicAddressReload', 'publicAddressReloadUrl', ['kamailio-rpc']),
+  urlWhen('drainNotice', 'drainNoticeUrl', ['kamailio-rpc']),
   signalRules,
   // Leader-election timing: the same invariants the LeaderElector constructor enforces.
   (c) =>

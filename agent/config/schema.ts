@@ -238,7 +238,7 @@ export const ConfigSchema = Type.Object(
     }),
     signalTargets: Type.String({
       default: 'socket.udpRxQueueBytes=100000,socket.tcpListenBacklog=64',
-      description: 'Targets (value that means utilization 1.0) as source.key=number, comma-separated. Keys: sip-options.rttMs, socket.udpRxQueueBytes, socket.tcpEstablished, socket.tcpListenBacklog, kamailio.activeTransactions, kamailio.activeDialogs, kamailio.requestsPerS, kamailio.shmUsedRatio. Set each to the load one pod should carry.',
+      description: 'Targets (value that means utilization 1.0) as source.key=number, comma-separated. Keys: sip-options.rttMs, socket.udpRxQueueBytes, socket.tcpEstablished, socket.tcpListenBacklog, kamailio.activeTransactions, kamailio.activeDialogs, kamailio.requestsPerS, kamailio.shmUsedRatio. Set each to the load one pod should carry. In the scaling decision a pod counts for at most 2.0: past its capacity a queue or a probe delay measures backlog, not load.',
     }),
     signalOptionsTransports: Type.String({
       pattern: '^(udp|tcp)(,(udp|tcp))?$',

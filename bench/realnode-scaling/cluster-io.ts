@@ -3,10 +3,8 @@
  * Sprout Deployment and pods polled once a second, a pod's Kamailio INVITE
  * count, and a container's CPU time from its cgroup.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { inviteCount } from '../../test/e2e/sip-cluster.js';
 import { kubeConfigFrom } from '../../test/support/kube.js';
@@ -14,7 +12,6 @@ import { containerPid, podRpc } from '../../test/realnode/pod-process.js';
 import type { RealCluster } from '../../test/realnode/cluster.js';
 import type { Sample } from './plan.js';
 
-const run = promisify(execFile);
 export const SPROUT_PORT = 5054;
 export const BONO_PORT = 5060;
 
@@ -59,13 +56,12 @@ export interface ScalerEvent {
 
 const SCALER_KINDS = new Set(['VnfCluster', 'HorizontalPodAutoscaler']);
 
-export function clusterIo(cluster: RealCluster, binDir: string, dir: string): ClusterIo {
+export function clusterIo(cluster: RealCluster, dir: string): ClusterIo {
   const kc = kubeConfigFrom(cluster.kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const autoscaling = kc.makeApiClient(AutoscalingV2Api);
-  const tool: ClusterIo['tool'] = async (name, args, timeoutMs = 120_000) =>
-    (await run(join(binDir, name), args, { timeout: timeoutMs, env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, maxBuffer: 8 * 1024 * 1024 })).stdout;
+  const tool: ClusterIo['tool'] = (name, args, timeoutMs) => cluster.tool(name, args, timeoutMs);
   const pods = async (namespace: string, component: string): Promise<V1Pod[]> =>
     (await core.listNamespacedPod({ namespace, labelSelector: `app.kubernetes.io/component=${component}` })).items;
   return {

@@ -1,10 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CoreV1Api, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import { machine } from '../../bench/lib/report.js';
 import { inviteCount } from '../e2e/sip-cluster.js';
@@ -19,7 +17,6 @@ import { Phones } from '../support/sip-phones.js';
 import { bindingsIn, type Binding } from '../support/registrar.js';
 import { DRAINING_ANNOTATION } from '../../agent/membership/state.js';
 
-const run = promisify(execFile);
 const NS = 'sip';
 const BONO = 'sip-vnf-agent-bono';
 const BONO_PORT = 5060;
@@ -50,9 +47,7 @@ describe('real node: each Bono at its own address (exposure NodePort)', { timeou
   const dir = mkdtempSync(join(tmpdir(), 'vnf-bono-'));
   const figures: Record<string, unknown> = {};
   const seen = new Map<string, { created: number; address?: number; ready?: number }>();
-  const bin = (name: string): string => join(controlPlaneBinDir(), name);
-  const tool = async (name: string, args: string[], timeoutMs = 120_000): Promise<string> =>
-    (await run(bin(name), args, { timeout: timeoutMs, env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, maxBuffer: 8 * 1024 * 1024 })).stdout;
+  const tool = (name: 'helm' | 'kubectl', args: string[], timeoutMs?: number): Promise<string> => cluster.tool(name, args, timeoutMs);
   const allBonos = async (): Promise<V1Pod[]> => (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app.kubernetes.io/component=bono' })).items;
   const bonos = async (): Promise<V1Pod[]> => (await allBonos()).filter((p) => !p.metadata?.deletionTimestamp);
   const services = async (): Promise<V1Service[]> => (await core.listNamespacedService({ namespace: NS, labelSelector: 'vnf-agent.dev/member' })).items;

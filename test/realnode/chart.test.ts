@@ -46,9 +46,7 @@ describe('real node: the chart as the README deploys it', { timeout: 20 * 60_000
   let core: CoreV1Api;
   const dir = mkdtempSync(join(tmpdir(), 'vnf-chart-'));
   const figures: Record<string, unknown> = {};
-  const bin = (name: string): string => join(controlPlaneBinDir(), name);
-  const tool = async (name: string, args: string[], timeoutMs = 120_000): Promise<string> =>
-    (await run(bin(name), args, { timeout: timeoutMs, env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath }, maxBuffer: 8 * 1024 * 1024 })).stdout;
+  const tool = (name: 'helm' | 'kubectl', args: string[], timeoutMs?: number): Promise<string> => cluster.tool(name, args, timeoutMs);
   const pods = async (component: string): Promise<V1Pod[]> =>
     (await core.listNamespacedPod({ namespace: NS, labelSelector: `app.kubernetes.io/component=${component}` })).items.filter((p) => !p.metadata?.deletionTimestamp);
   const vnfCluster = async (component: string): Promise<{ status?: { leader?: string } }> =>

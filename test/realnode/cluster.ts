@@ -1,10 +1,14 @@
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { startControlPlane, type ControlPlane } from '../support/controlplane.js';
 import { installCrd, kubeConfigFrom } from '../support/kube.js';
 import { startAddons, type Addons } from './addons.js';
 import { chartImages, type BuiltImage } from './images.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { startRealNode, type RealNode } from './node.js';
+
+const run = promisify(execFile);
 
 /**
  * A whole cluster on this machine for the chart's end-to-end tests: its own
@@ -22,6 +26,8 @@ export interface RealCluster {
   readonly images: readonly BuiltImage[];
   /** Where the time went while starting, in ms: control plane + node, addons (with metrics-server), image import. */
   readonly startMs: { readonly nodeAndControlPlane: number; readonly addons: number; readonly images: number };
+  /** Runs the control plane's helm or kubectl against this cluster; resolves to its stdout. */
+  tool(name: 'helm' | 'kubectl', args: readonly string[], timeoutMs?: number): Promise<string>;
   /** The kubelet's and the addons' logs so far, for failure messages. */
   logs(): string;
   stop(): Promise<void>;
@@ -70,6 +76,8 @@ export async function startRealCluster(o: RealClusterOptions): Promise<RealClust
     return {
       cp: c, node: n, kubeconfigPath: c.kubeconfigPath, images,
       startMs: { nodeAndControlPlane: Math.round(t1 - t0), addons: Math.round(t2 - t1), images: Math.round(t3 - t2) },
+      tool: async (name, args, timeoutMs = 120_000) =>
+        (await run(join(o.binDir, name), [...args], { timeout: timeoutMs, env: { ...process.env, KUBECONFIG: c.kubeconfigPath }, maxBuffer: 8 * 1024 * 1024 })).stdout,
       logs: () => `${a.logs()}\n--- metrics-server\n${m.log()}\n--- kubelet\n${n.kubeletLog()}`,
       async stop() {
         await n.stop();

@@ -63,6 +63,13 @@ interface Seen {
 export class SampleGatherer {
   readonly #d: GatherDeps;
   readonly #seen = new Map<string, Seen>();
+  /**
+   * When this gatherer saw each member turn Ready, on the injected clock; null
+   * for a member already Ready when first seen (this term cannot tell since when).
+   */
+  readonly #readySince = new Map<string, number | null>();
+  /** Members seen so far this term, Ready or not. */
+  readonly #known = new Set<string>();
 
   constructor(deps: GatherDeps) {
     this.#d = deps;
@@ -72,6 +79,7 @@ export class SampleGatherer {
     const present = members.filter((m) => m.state !== 'leaving');
     const names = new Set(present.map((m) => m.pod));
     for (const pod of this.#seen.keys()) if (!names.has(pod)) this.#seen.delete(pod);
+    this.#noteReady(present);
     const results = await Promise.all(present.map((m) => this.#one(m, signal)));
     const missing = results.flatMap((r) => (r.problem === undefined ? [] : [{ pod: r.sample.pod, reason: r.problem }]));
     return { samples: results.map((r) => r.sample), missing };
@@ -80,6 +88,25 @@ export class SampleGatherer {
   /** Forgets every sample (a new term starts from what it receives itself). */
   reset(): void {
     this.#seen.clear();
+    this.#readySince.clear();
+    this.#known.clear();
+  }
+
+  #noteReady(present: readonly Member[]): void {
+    const now = this.#d.clock.nowMs();
+    const names = new Set(present.map((m) => m.pod));
+    for (const pod of this.#known) if (!names.has(pod)) this.#known.delete(pod);
+    for (const m of present) {
+      if (!m.ready) this.#readySince.delete(m.pod);
+      else if (!this.#readySince.has(m.pod)) this.#readySince.set(m.pod, this.#known.has(m.pod) ? now : null);
+      this.#known.add(m.pod);
+    }
+    for (const pod of this.#readySince.keys()) if (!names.has(pod)) this.#readySince.delete(pod);
+  }
+
+  #readyFor(member: Member): { readyForMs?: number } {
+    const since = member.ready ? this.#readySince.get(member.pod) : undefined;
+    return since === undefined || since === null ? {} : { readyForMs: this.#d.clock.nowMs() - since };
   }
 
   async #one(member: Member, signal: AbortSignal): Promise<{ sample: MemberSample; problem?: string }> {
@@ -99,6 +126,7 @@ export class SampleGatherer {
       utilization: seen?.sample.utilization ?? null,
       overloaded: seen?.sample.overloaded ?? false,
       sampleAgeMs: seen ? this.#d.clock.nowMs() - seen.firstSeenMs : 0,
+      ...this.#readyFor(member),
     };
     if (!seen && problem === undefined) problem = 'no sample yet';
     return problem === undefined ? { sample } : { sample, problem: seen ? `${problem} (kept the previous sample)` : problem };

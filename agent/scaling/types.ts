@@ -16,6 +16,12 @@ export interface MemberSample {
   readonly overloaded: boolean;
   /** How old the sample is; older than the staleness bound counts as missing. */
   readonly sampleAgeMs: number;
+  /**
+   * How long the leader has seen this pod Ready (absent: not Ready, or Ready
+   * for longer than anyone tracked). A pod Ready for less than the staleness
+   * bound has not carried a full signal window of calls yet.
+   */
+  readonly readyForMs?: number;
 }
 
 /** An operator request from POST /scale; it outlives cycles until withdrawn. */

@@ -135,3 +135,27 @@ test('gather: an aborted pass reports every member as aborted', async () => {
   const got = await pending;
   assert.match(got.missing[0]!.reason, /^gathering was aborted$/);
 });
+
+test('readyForMs: from the pass that saw a member turn Ready; absent for one Ready before the term saw it, and after it turns unready', async () => {
+  const { clock, g } = gatherer({ '10.0.0.2': [sample('b', 0.1), sample('b', 0.1), sample('b', 0.1), sample('b', 0.1)], '10.0.0.3': [sample('c', 0.1), sample('c', 0.1), sample('c', 0.1), sample('c', 0.1)] });
+  const readyFor = async (b: boolean, c: boolean): Promise<(number | undefined)[]> =>
+    (await g.gather([member('b', '10.0.0.2', { ready: b }), member('c', '10.0.0.3', { ready: c })], never)).samples.map((s) => s.readyForMs);
+  assert.deepEqual(await readyFor(true, false), [undefined, undefined], 'b was Ready before this term saw it; c is not Ready');
+  await clock.advance(2000);
+  assert.deepEqual(await readyFor(true, true), [undefined, 0], 'c turned Ready in this pass');
+  await clock.advance(3000);
+  assert.deepEqual(await readyFor(true, true), [undefined, 3000]);
+  await clock.advance(1000);
+  assert.deepEqual(await readyFor(false, true), [undefined, 4000], 'b no longer Ready');
+});
+
+test('readyForMs: a new term starts again, and a member that comes back Ready counts from then', async () => {
+  const { clock, g } = gatherer({ '10.0.0.2': [sample('b', 0.1), sample('b', 0.1), sample('b', 0.1)] });
+  const readyFor = async (ready: boolean): Promise<number | undefined> => (await g.gather([member('b', '10.0.0.2', { ready })], never)).samples[0]!.readyForMs;
+  assert.equal(await readyFor(false), undefined);
+  await clock.advance(1000);
+  assert.equal(await readyFor(true), 0);
+  g.reset();
+  await clock.advance(1000);
+  assert.equal(await readyFor(true), undefined, 'after reset() the term cannot tell since when');
+});

@@ -124,6 +124,10 @@ test('rows and targets: a reaction row only for traces with a change; each targe
     'scaling, real node: failed calls, noisy around target', 'scaling, real node: replica-minutes, noisy around target', 'scaling, real node: direction reversals, noisy around target',
   ]);
   assert.deepEqual([rows[0]!.ours?.median, rows[0]!.anchor?.median], [6, 40]);
+  assert.deepEqual(rows.map((r) => /; target (.*)$/.exec(r.over)?.[1] ?? null), [
+    null, 'failed calls <= 1/4 of HPA: met', 'replica-minutes <= HPA: missed', null,
+    null, 'replica-minutes <= HPA: met', '0 direction reversals: missed',
+  ], 'each row with a target says in the table whether it was met');
   assert.deepEqual(checkTargets(traces).map((c) => [c.target, c.met]), [
     ['replica-minutes <= HPA', false], ['failed calls <= 1/4 of HPA', true], ['replica-minutes <= HPA', true], ['0 direction reversals', false],
   ]);

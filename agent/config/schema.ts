@@ -277,7 +277,7 @@ export const ConfigSchema = Type.Object(
       minimum: 500,
       maximum: 600_000,
       default: 10_000,
-      description: 'A member\'s load sample older than this counts as missing when the leader decides (the HPA\'s missing-metric rule: 0% on scale-up, 100% of target on scale-down). Keep it at 3-5x signalIntervalMs; too short turns slow peers into missing ones. The overload fast path also waits for pods Ready for less than this: they have no share of the calls yet.',
+      description: 'A member\'s load sample older than this counts as missing when the leader decides (the HPA\'s missing-metric rule: 0% on scale-up, 100% of target on scale-down). Keep it at 3-5x signalIntervalMs; too short turns slow peers into missing ones. The overload fast path also waits for new pods first Ready less than this ago: they have no share of the calls yet.',
     }),
     gatherTimeoutMs: Type.Integer({
       minimum: 50,

@@ -64,12 +64,14 @@ export class SampleGatherer {
   readonly #d: GatherDeps;
   readonly #seen = new Map<string, Seen>();
   /**
-   * When this gatherer saw each member turn Ready, on the injected clock; null
-   * for a member already Ready when first seen (this term cannot tell since when).
+   * When this gatherer saw each new member turn Ready for the first time, on
+   * the injected clock; null for a member already Ready when first seen (this
+   * term cannot tell since when) or Ready again after a spell NotReady (an
+   * overloaded pod fails its readiness and comes back: not new capacity).
    */
   readonly #readySince = new Map<string, number | null>();
-  /** Members seen so far this term, Ready or not. */
-  readonly #known = new Set<string>();
+  /** Members seen so far this term, and whether each has been Ready. */
+  readonly #known = new Map<string, { wasReady: boolean }>();
 
   constructor(deps: GatherDeps) {
     this.#d = deps;
@@ -95,11 +97,12 @@ export class SampleGatherer {
   #noteReady(present: readonly Member[]): void {
     const now = this.#d.clock.nowMs();
     const names = new Set(present.map((m) => m.pod));
-    for (const pod of this.#known) if (!names.has(pod)) this.#known.delete(pod);
+    for (const pod of this.#known.keys()) if (!names.has(pod)) this.#known.delete(pod);
     for (const m of present) {
+      const known = this.#known.get(m.pod);
       if (!m.ready) this.#readySince.delete(m.pod);
-      else if (!this.#readySince.has(m.pod)) this.#readySince.set(m.pod, this.#known.has(m.pod) ? now : null);
-      this.#known.add(m.pod);
+      else if (!this.#readySince.has(m.pod)) this.#readySince.set(m.pod, known && !known.wasReady ? now : null);
+      this.#known.set(m.pod, { wasReady: (known?.wasReady ?? false) || m.ready });
     }
     for (const pod of this.#readySince.keys()) if (!names.has(pod)) this.#readySince.delete(pod);
   }

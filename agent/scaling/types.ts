@@ -17,9 +17,10 @@ export interface MemberSample {
   /** How old the sample is; older than the staleness bound counts as missing. */
   readonly sampleAgeMs: number;
   /**
-   * How long the leader has seen this pod Ready (absent: not Ready, or Ready
-   * for longer than anyone tracked). A pod Ready for less than the staleness
-   * bound has not carried a full signal window of calls yet.
+   * Time since the leader saw this new pod turn Ready for the first time
+   * (absent: not Ready, Ready before this term saw it, or Ready again after a
+   * spell NotReady). A pod first Ready less than the staleness bound ago has
+   * not carried its share of the calls yet.
    */
   readonly readyForMs?: number;
 }

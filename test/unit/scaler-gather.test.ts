@@ -149,7 +149,19 @@ test('readyForMs: from the pass that saw a member turn Ready; absent for one Rea
   assert.deepEqual(await readyFor(false, true), [undefined, 4000], 'b no longer Ready');
 });
 
-test('readyForMs: a new term starts again, and a member that comes back Ready counts from then', async () => {
+test('readyForMs: a pod Ready again after a spell NotReady is not new capacity', async () => {
+  const { clock, g } = gatherer({ '10.0.0.2': [sample('b', 0.1), sample('b', 0.1), sample('b', 0.1), sample('b', 0.1)] });
+  const readyFor = async (ready: boolean): Promise<number | undefined> => (await g.gather([member('b', '10.0.0.2', { ready })], never)).samples[0]!.readyForMs;
+  assert.equal(await readyFor(false), undefined);
+  await clock.advance(1000);
+  assert.equal(await readyFor(true), 0, 'a new pod turned Ready');
+  await clock.advance(1000);
+  assert.equal(await readyFor(false), undefined, 'overloaded, it fails its readiness');
+  await clock.advance(1000);
+  assert.equal(await readyFor(true), undefined, 'back, it is not new capacity on its way');
+});
+
+test('readyForMs: a new term starts again and cannot tell since when a member is Ready', async () => {
   const { clock, g } = gatherer({ '10.0.0.2': [sample('b', 0.1), sample('b', 0.1), sample('b', 0.1)] });
   const readyFor = async (ready: boolean): Promise<number | undefined> => (await g.gather([member('b', '10.0.0.2', { ready })], never)).samples[0]!.readyForMs;
   assert.equal(await readyFor(false), undefined);

@@ -135,9 +135,9 @@ function fromLoad(ctx: Context, history: ScalingHistory): Outcome {
   return { target, cause, qualifier: qualifiers.join(', ') || undefined, recommendation, forecastSetFloor };
 }
 
-/** Ready members the leader has seen Ready for less than `settleMs`: not yet carrying their share. */
+/** Members first Ready less than `settleMs` ago (readyForMs is set only on Ready ones): not yet carrying their share. */
 function justReady(snapshot: ScalingSnapshot, settleMs: number): number {
-  return snapshot.members.filter((m) => m.ready && m.readyForMs !== undefined && m.readyForMs < settleMs).length;
+  return snapshot.members.filter((m) => m.readyForMs !== undefined && m.readyForMs < settleMs).length;
 }
 
 /** The load's recommendation, raised by the overload fast path and by open schedule floors. */

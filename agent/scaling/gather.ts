@@ -64,14 +64,11 @@ export class SampleGatherer {
   readonly #d: GatherDeps;
   readonly #seen = new Map<string, Seen>();
   /**
-   * When this gatherer saw each new member turn Ready for the first time, on
-   * the injected clock; null for a member already Ready when first seen (this
-   * term cannot tell since when) or Ready again after a spell NotReady (an
-   * overloaded pod fails its readiness and comes back: not new capacity).
+   * Every member seen this term, and when this gatherer first saw it turn
+   * Ready (on the injected clock): undefined while it never has been, null
+   * when it was already Ready when first seen (this term cannot tell since when).
    */
-  readonly #readySince = new Map<string, number | null>();
-  /** Members seen so far this term, and whether each has been Ready. */
-  readonly #known = new Map<string, { wasReady: boolean }>();
+  readonly #firstReady = new Map<string, number | null | undefined>();
 
   constructor(deps: GatherDeps) {
     this.#d = deps;
@@ -81,7 +78,7 @@ export class SampleGatherer {
     const present = members.filter((m) => m.state !== 'leaving');
     const names = new Set(present.map((m) => m.pod));
     for (const pod of this.#seen.keys()) if (!names.has(pod)) this.#seen.delete(pod);
-    this.#noteReady(present);
+    this.#noteReady(present, names);
     const results = await Promise.all(present.map((m) => this.#one(m, signal)));
     const missing = results.flatMap((r) => (r.problem === undefined ? [] : [{ pod: r.sample.pod, reason: r.problem }]));
     return { samples: results.map((r) => r.sample), missing };
@@ -90,26 +87,21 @@ export class SampleGatherer {
   /** Forgets every sample (a new term starts from what it receives itself). */
   reset(): void {
     this.#seen.clear();
-    this.#readySince.clear();
-    this.#known.clear();
+    this.#firstReady.clear();
   }
 
-  #noteReady(present: readonly Member[]): void {
-    const now = this.#d.clock.nowMs();
-    const names = new Set(present.map((m) => m.pod));
-    for (const pod of this.#known.keys()) if (!names.has(pod)) this.#known.delete(pod);
+  #noteReady(present: readonly Member[], names: ReadonlySet<string>): void {
+    for (const pod of this.#firstReady.keys()) if (!names.has(pod)) this.#firstReady.delete(pod);
     for (const m of present) {
-      const known = this.#known.get(m.pod);
-      if (!m.ready) this.#readySince.delete(m.pod);
-      else if (!this.#readySince.has(m.pod)) this.#readySince.set(m.pod, known && !known.wasReady ? now : null);
-      this.#known.set(m.pod, { wasReady: (known?.wasReady ?? false) || m.ready });
+      if (!this.#firstReady.has(m.pod)) this.#firstReady.set(m.pod, m.ready ? null : undefined);
+      else if (m.ready && this.#firstReady.get(m.pod) === undefined) this.#firstReady.set(m.pod, this.#d.clock.nowMs());
     }
-    for (const pod of this.#readySince.keys()) if (!names.has(pod)) this.#readySince.delete(pod);
   }
 
+  /** Time since a Ready member's first Ready; absent when not Ready or when this term cannot tell. */
   #readyFor(member: Member): { readyForMs?: number } {
-    const since = member.ready ? this.#readySince.get(member.pod) : undefined;
-    return since === undefined || since === null ? {} : { readyForMs: this.#d.clock.nowMs() - since };
+    const first = member.ready ? this.#firstReady.get(member.pod) : undefined;
+    return typeof first === 'number' ? { readyForMs: this.#d.clock.nowMs() - first } : {};
   }
 
   async #one(member: Member, signal: AbortSignal): Promise<{ sample: MemberSample; problem?: string }> {

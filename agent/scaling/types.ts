@@ -17,10 +17,10 @@ export interface MemberSample {
   /** How old the sample is; older than the staleness bound counts as missing. */
   readonly sampleAgeMs: number;
   /**
-   * Time since the leader saw this new pod turn Ready for the first time
-   * (absent: not Ready, Ready before this term saw it, or Ready again after a
-   * spell NotReady). A pod first Ready less than the staleness bound ago has
-   * not carried its share of the calls yet.
+   * Time since the leader saw this pod turn Ready for the first time (absent:
+   * not Ready now, or already Ready when this term first saw it). A pod first
+   * Ready less than the staleness bound ago has not carried its share of the
+   * calls yet; one Ready again after a spell NotReady counts from its first Ready.
    */
   readonly readyForMs?: number;
 }

@@ -155,10 +155,10 @@ test('readyForMs: a pod Ready again after a spell NotReady is not new capacity',
   assert.equal(await readyFor(false), undefined);
   await clock.advance(1000);
   assert.equal(await readyFor(true), 0, 'a new pod turned Ready');
-  await clock.advance(1000);
+  await clock.advance(15_000);
   assert.equal(await readyFor(false), undefined, 'overloaded, it fails its readiness');
   await clock.advance(1000);
-  assert.equal(await readyFor(true), undefined, 'back, it is not new capacity on its way');
+  assert.equal(await readyFor(true), 16_000, 'back, it counts from its first Ready: not new capacity on its way');
 });
 
 test('readyForMs: a new term starts again and cannot tell since when a member is Ready', async () => {
